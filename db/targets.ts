@@ -1,0 +1,213 @@
+import type { Db } from './pool.ts';
+
+export type TargetKind = 'product' | 'catalog' | 'sitemap' | 'feed' | 'social' | 'page';
+export const TARGET_KINDS: readonly TargetKind[] = [
+  'product',
+  'catalog',
+  'sitemap',
+  'feed',
+  'social',
+  'page',
+];
+
+export interface TargetOptions {
+  needsJs?: boolean;
+  currency?: string;
+  locale?: string;
+  selectors?: { price?: string; listPrice?: string; name?: string; availability?: string };
+  /** Social/search targets: the query sent to the source. */
+  query?: string;
+  /** Social targets: which adapter (bluesky, reddit, hackernews, mastodon, youtube); inferred from the URL if absent. */
+  network?: string;
+  /** Honour robots.txt (default true). */
+  robots?: boolean;
+}
+
+export interface Target {
+  id: number;
+  competitorId: number | null;
+  kind: TargetKind;
+  url: string;
+  label: string | null;
+  options: TargetOptions;
+  intervalSeconds: number;
+  enabled: boolean;
+  discoveredFrom: number | null;
+  lastRunAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastOutcome: string | null;
+  consecutiveFailures: number;
+  createdAt: Date;
+  /** Source cursor (feeds, social): where the next run starts. */
+  state: Record<string, unknown>;
+  itemsFetched: number;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  failingSince: Date | null;
+}
+
+export interface NewTarget {
+  competitorId?: number | null;
+  kind: TargetKind;
+  url: string;
+  label?: string | null;
+  options?: TargetOptions;
+  intervalSeconds?: number;
+  enabled?: boolean;
+  discoveredFrom?: number | null;
+}
+
+const COLUMNS = `id, competitor_id AS "competitorId", kind, url, label, options, interval_seconds AS "intervalSeconds",
+  enabled, discovered_from AS "discoveredFrom", last_run_at AS "lastRunAt", last_success_at AS "lastSuccessAt",
+  last_outcome AS "lastOutcome", consecutive_failures AS "consecutiveFailures", created_at AS "createdAt", state,
+  items_fetched AS "itemsFetched", last_error AS "lastError", last_error_at AS "lastErrorAt",
+  failing_since AS "failingSince"`;
+
+export async function listTargets(
+  db: Db,
+  f: { kind?: TargetKind; competitorId?: number; enabled?: boolean; afterId?: number; limit?: number } = {},
+): Promise<Target[]> {
+  const { rows } = await db.query<Target>(
+    'targets.list',
+    `SELECT ${COLUMNS} FROM targets
+     WHERE ($1::text IS NULL OR kind = $1) AND ($2::bigint IS NULL OR competitor_id = $2)
+       AND ($3::boolean IS NULL OR enabled = $3) AND id > $4
+     ORDER BY id LIMIT $5`,
+    [f.kind ?? null, f.competitorId ?? null, f.enabled ?? null, f.afterId ?? 0, f.limit ?? 10_000],
+  );
+  return rows;
+}
+
+export async function getTarget(db: Db, id: number): Promise<Target | null> {
+  const { rows } = await db.query<Target>('targets.get', `SELECT ${COLUMNS} FROM targets WHERE id = $1`, [
+    id,
+  ]);
+  return rows[0] ?? null;
+}
+
+/** Inserts a target, or returns the existing one with the same (kind, url). */
+export async function upsertTarget(db: Db, t: NewTarget): Promise<{ target: Target; created: boolean }> {
+  const { rows } = await db.query<Target & { created: boolean }>(
+    'targets.upsert',
+    `WITH ins AS (
+       INSERT INTO targets (competitor_id, kind, url, label, options, interval_seconds, enabled, discovered_from)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (kind, url) DO NOTHING
+       RETURNING ${COLUMNS}, true AS created)
+     SELECT * FROM ins
+     UNION ALL
+     SELECT ${COLUMNS}, false AS created FROM targets WHERE kind = $2 AND url = $3 AND NOT EXISTS (SELECT 1 FROM ins)`,
+    [
+      t.competitorId ?? null,
+      t.kind,
+      t.url,
+      t.label ?? null,
+      JSON.stringify(t.options ?? {}),
+      t.intervalSeconds ?? 3600,
+      t.enabled ?? true,
+      t.discoveredFrom ?? null,
+    ],
+  );
+  const { created, ...target } = rows[0];
+  return { target, created };
+}
+
+export async function updateTarget(
+  db: Db,
+  id: number,
+  patch: Partial<Pick<Target, 'label' | 'options' | 'intervalSeconds' | 'enabled' | 'url' | 'competitorId'>>,
+): Promise<Target | null> {
+  const { rows } = await db.query<Target>(
+    'targets.update',
+    `UPDATE targets SET
+       label = CASE WHEN $2::boolean THEN $3 ELSE label END,
+       options = COALESCE($4::jsonb, options),
+       interval_seconds = COALESCE($5, interval_seconds),
+       enabled = COALESCE($6, enabled),
+       url = COALESCE($7, url),
+       competitor_id = CASE WHEN $8::boolean THEN $9 ELSE competitor_id END,
+       updated_at = now()
+     WHERE id = $1 RETURNING ${COLUMNS}`,
+    [
+      id,
+      'label' in patch,
+      patch.label ?? null,
+      patch.options ? JSON.stringify(patch.options) : null,
+      patch.intervalSeconds ?? null,
+      patch.enabled ?? null,
+      patch.url ?? null,
+      'competitorId' in patch,
+      patch.competitorId ?? null,
+    ],
+  );
+  return rows[0] ?? null;
+}
+
+export async function deleteTarget(db: Db, id: number): Promise<boolean> {
+  const res = await db.query('targets.delete', 'DELETE FROM targets WHERE id = $1', [id]);
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * Records a run's outcome on its target: health, last success or error, consecutive failures, and for
+ * sources the new cursor and item count. Returns the new failure streak.
+ */
+export async function recordTargetOutcome(
+  db: Db,
+  id: number,
+  outcome: string,
+  ok: boolean,
+  extra: { error?: string | null; state?: Record<string, unknown>; items?: number } = {},
+): Promise<number> {
+  const { rows } = await db.query<{ consecutiveFailures: number }>(
+    'targets.record_outcome',
+    `UPDATE targets SET last_run_at = now(), last_outcome = $2,
+       last_success_at = CASE WHEN $3 THEN now() ELSE last_success_at END,
+       consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END,
+       last_error = CASE WHEN $3 THEN last_error ELSE $4 END,
+       last_error_at = CASE WHEN $3 THEN last_error_at ELSE now() END,
+       failing_since = CASE WHEN $3 THEN NULL ELSE COALESCE(failing_since, now()) END,
+       state = COALESCE($5::jsonb, state),
+       items_fetched = items_fetched + $6
+     WHERE id = $1 RETURNING consecutive_failures AS "consecutiveFailures"`,
+    [
+      id,
+      outcome,
+      ok,
+      extra.error ?? outcome,
+      extra.state ? JSON.stringify(extra.state) : null,
+      extra.items ?? 0,
+    ],
+  );
+  return rows[0]?.consecutiveFailures ?? 0;
+}
+
+export interface StaleTarget {
+  id: number;
+  competitorId: number | null;
+  kind: TargetKind;
+  url: string;
+  label: string | null;
+  intervalSeconds: number;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  ageSeconds: number;
+}
+
+/**
+ * Enabled targets whose last successful crawl is older than `factor` × their interval (or that never succeeded
+ * and were created that long ago): a schedule that silently stopped, or a source that keeps failing.
+ */
+export async function listStaleTargets(db: Db, factor = 2, limit = 1000): Promise<StaleTarget[]> {
+  const { rows } = await db.query<StaleTarget>(
+    'targets.stale',
+    `SELECT id, competitor_id AS "competitorId", kind, url, label, interval_seconds AS "intervalSeconds",
+       last_success_at AS "lastSuccessAt", last_error AS "lastError",
+       extract(epoch FROM now() - COALESCE(last_success_at, created_at))::int AS "ageSeconds"
+     FROM targets
+     WHERE enabled AND COALESCE(last_success_at, created_at) < now() - make_interval(secs => interval_seconds * $1::float8)
+     ORDER BY COALESCE(last_success_at, created_at) LIMIT $2`,
+    [factor, limit],
+  );
+  return rows;
+}

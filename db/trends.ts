@@ -1,0 +1,172 @@
+import type { Db } from './pool.ts';
+
+export interface TermDayRow {
+  term: string;
+  display: string;
+  day: string;
+  mentions: number;
+  authors: number;
+}
+
+/** Daily totals of all mentions in [from, to]. */
+export async function mentionTotals(db: Db, from: string, to: string): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ day: string; mentions: number }>(
+    'mention_daily.range',
+    'SELECT day::text AS day, mentions FROM mention_daily WHERE day >= $1::date AND day <= $2::date',
+    [from, to],
+  );
+  return new Map(rows.map((r) => [r.day, r.mentions]));
+}
+
+/**
+ * Term rollup rows in [from, to] for terms with at least `minAuthors` author-days since `recentFrom`:
+ * no other term can pass the detector, so the read grows with recent activity, not with history.
+ */
+export async function activeTermDays(
+  db: Db,
+  f: { from: string; to: string; recentFrom: string; minAuthors: number },
+): Promise<TermDayRow[]> {
+  const { rows } = await db.query<TermDayRow>(
+    'term_daily.active',
+    `WITH active AS (
+       SELECT term FROM term_daily WHERE day >= $3::date AND day <= $2::date GROUP BY term HAVING sum(authors) >= $4)
+     SELECT d.term, d.display, d.day::text AS day, d.mentions, d.authors
+     FROM term_daily d JOIN active a USING (term) WHERE d.day >= $1::date AND d.day <= $2::date`,
+    [f.from, f.to, f.recentFrom, f.minAuthors],
+  );
+  return rows;
+}
+
+/** First day each term was seen. */
+export async function termFirstSeen(db: Db, terms: string[]): Promise<Map<string, string>> {
+  if (terms.length === 0) return new Map();
+  const { rows } = await db.query<{ term: string; day: string }>(
+    'term_daily.first_seen',
+    'SELECT term, min(day)::text AS day FROM term_daily WHERE term = ANY($1::text[]) GROUP BY term',
+    [terms],
+  );
+  return new Map(rows.map((r) => [r.term, r.day]));
+}
+
+export interface EvidenceMention {
+  id: number;
+  publishedAt: Date;
+  author: string | null;
+  source: string;
+  sentiment: number | null;
+  body: string;
+  lang: string | null;
+}
+
+/** Mentions in a time range whose text contains any of the phrases (the evidence for candidate terms). */
+export async function mentionsContaining(
+  db: Db,
+  f: { since: Date; until: Date; phrases: string[]; limit: number },
+): Promise<EvidenceMention[]> {
+  if (f.phrases.length === 0) return [];
+  const patterns = f.phrases.map((p) => `%${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const { rows } = await db.query<EvidenceMention>(
+    'mentions.containing',
+    `SELECT id, published_at AS "publishedAt", author, source, sentiment, body, lang FROM mentions
+     WHERE published_at >= $1 AND published_at < $2 AND (body ILIKE ANY($3::text[]) OR title ILIKE ANY($3::text[]))
+     ORDER BY published_at LIMIT $4`,
+    [f.since, f.until, patterns, f.limit],
+  );
+  return rows;
+}
+
+export interface TrendRow {
+  term: string;
+  display: string;
+  detectedAt: string;
+  firstSeen: string;
+  score: number;
+  growth: number;
+  count: number;
+  baseline: number;
+  windowDays: number;
+  distinctAuthors: number;
+  distinctSources: number;
+  sentiment: number | null;
+  sampleMentionIds: number[];
+}
+
+const TREND_COLUMNS = `term, display, detected_at::text AS "detectedAt", first_seen::text AS "firstSeen", score, growth,
+  count, baseline, window_days AS "windowDays", distinct_authors AS "distinctAuthors",
+  distinct_sources AS "distinctSources", sentiment, sample_mention_ids AS "sampleMentionIds"`;
+
+/** Stores newly detected trends; a term already reported keeps its first detection. Returns the new terms. */
+export async function insertTrends(db: Db, trends: TrendRow[]): Promise<string[]> {
+  const inserted: string[] = [];
+  for (const t of trends) {
+    const { rows } = await db.query<{ term: string }>(
+      'trends.insert',
+      `INSERT INTO trends (term, display, detected_at, first_seen, score, growth, count, baseline, window_days,
+         distinct_authors, distinct_sources, sentiment, sample_mention_ids)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (term) DO NOTHING RETURNING term`,
+      [
+        t.term,
+        t.display,
+        t.detectedAt,
+        t.firstSeen,
+        t.score,
+        t.growth,
+        t.count,
+        t.baseline,
+        t.windowDays,
+        t.distinctAuthors,
+        t.distinctSources,
+        t.sentiment,
+        t.sampleMentionIds,
+      ],
+    );
+    if (rows.length) inserted.push(rows[0].term);
+  }
+  return inserted;
+}
+
+export async function reportedTerms(db: Db): Promise<Set<string>> {
+  const { rows } = await db.query<{ term: string }>('trends.terms', 'SELECT term FROM trends');
+  return new Set(rows.map((r) => r.term));
+}
+
+export async function listTrends(db: Db, f: { since?: string; limit: number }): Promise<TrendRow[]> {
+  const { rows } = await db.query<TrendRow>(
+    'trends.list',
+    `SELECT ${TREND_COLUMNS} FROM trends WHERE ($1::date IS NULL OR detected_at >= $1::date)
+     ORDER BY detected_at DESC, score DESC LIMIT $2`,
+    [f.since ?? null, f.limit],
+  );
+  return rows;
+}
+
+export async function getTrend(db: Db, term: string): Promise<TrendRow | null> {
+  const { rows } = await db.query<TrendRow>(
+    'trends.get',
+    `SELECT ${TREND_COLUMNS} FROM trends WHERE term = $1`,
+    [term],
+  );
+  return rows[0] ?? null;
+}
+
+/** A term's counts and mean sentiment per day or hour. */
+export async function termSeries(
+  db: Db,
+  f: { term: string; bucket: 'day' | 'hour'; since: Date; until: Date },
+): Promise<{ t: string; count: number; sentiment: number | null }[]> {
+  if (f.bucket === 'hour') {
+    const { rows } = await db.query<{ t: Date; count: number }>(
+      'term_hourly.series',
+      'SELECT hour AS t, mentions AS count FROM term_hourly WHERE term = $1 AND hour >= $2 AND hour < $3 ORDER BY hour',
+      [f.term, f.since, f.until],
+    );
+    return rows.map((r) => ({ t: new Date(r.t).toISOString(), count: r.count, sentiment: null }));
+  }
+  const { rows } = await db.query<{ t: string; count: number; sentiment: number | null }>(
+    'term_daily.series',
+    `SELECT day::text AS t, mentions AS count, CASE WHEN sentiment_n > 0 THEN sentiment_sum / sentiment_n END AS sentiment
+     FROM term_daily WHERE term = $1 AND day >= $2::date AND day <= $3::date ORDER BY day`,
+    [f.term, f.since, f.until],
+  );
+  return rows;
+}
