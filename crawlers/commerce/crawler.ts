@@ -1,0 +1,200 @@
+/**
+ * The crawlee adapter for shop pages: one long-lived CheerioCrawler per worker process (keepAlive), fed by
+ * jobs. Each job hands it requests and awaits their outcomes; extraction is delegated to the pure functions
+ * in this folder. robots.txt is checked before a request is queued, and each attempt waits for a per-origin
+ * slot (`HostLimiter`). Crawlee storage is scratch (in memory); Postgres is the record, written by the job.
+ */
+// The narrow crawlee packages: the `crawlee` umbrella also loads the browser crawlers (seconds of start-up).
+import type { IncomingMessage } from 'node:http';
+import { text } from 'node:stream/consumers';
+import { CheerioCrawler, type CheerioCrawlingContext } from '@crawlee/cheerio';
+import { type BaseHttpClient, Configuration, log as crawleeLog, LogLevel } from '@crawlee/core';
+import { type CheerioAPI, load } from 'cheerio';
+import { capNesting } from './cap-nesting.ts';
+import { discoverProductLinks } from './discover-links.ts';
+import { extractProductPage, loadHtml } from './extract.ts';
+import {
+  createPageCrawlCore,
+  type PageCrawler,
+  type PageLabel,
+  type PageOutcome,
+  type PoliteCrawlOptions,
+  runPageCrawler,
+} from './page-crawl.ts';
+import { parseSitemap } from './sitemap.ts';
+import type { ExtractHints } from './types.ts';
+
+export {
+  type FailureOutcome,
+  PAGE_LABELS,
+  type PageCrawler,
+  type PageLabel,
+  type PageOutcome,
+  type PageRequest,
+  type PoliteCrawlOptions,
+} from './page-crawl.ts';
+
+export interface PageCrawlerOptions extends PoliteCrawlOptions {
+  userAgent: string;
+  maxConcurrency: number;
+  maxRetries: number;
+  timeoutMs: number;
+  /** The SSRF-guarded client; crawlee's default got-scraping client when absent (tests of bare crawlee only). */
+  httpClient?: BaseHttpClient;
+}
+
+/** Every 4xx/5xx reaches the handler, which applies the shared status rules (blocks, 429 pauses, retries). */
+const HTTP_ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
+
+/** Text of a page for block detection and re-parsing; NUL characters become U+FFFD (Postgres refuses 0x00). */
+function pageText(body: string | Buffer, label: PageLabel): string | null {
+  const text = typeof body === 'string' ? body : label === 'sitemap' ? null : body.toString('utf8');
+  return text?.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/** Extracts what a fetched page holds for its label (pure; shared with the browser crawler). */
+export function outcomeOfPage(
+  label: PageLabel,
+  url: string,
+  status: number,
+  hints: ExtractHints,
+  page: { $: CheerioAPI } | { body: string | Buffer },
+): PageOutcome {
+  const $ = (): CheerioAPI => {
+    if ('$' in page) return page.$;
+    return loadHtml(typeof page.body === 'string' ? page.body : page.body.toString('utf8'));
+  };
+  if (label === 'product') {
+    return {
+      kind: 'product',
+      url,
+      status,
+      page: extractProductPage($(), { ...hints, url, fetchedAt: new Date().toISOString() }),
+    };
+  }
+  if (label === 'catalog') {
+    const links = discoverProductLinks($(), url).map((u) => ({ url: u, lastmod: null }));
+    return { kind: 'links', url, status, links, sitemaps: [] };
+  }
+  const body = 'body' in page ? page.body : page.$.xml();
+  const parsed = parseSitemap(typeof body === 'string' ? body : Buffer.from(body));
+  return {
+    kind: 'links',
+    url,
+    status,
+    links: parsed.urls.map((u) => ({ url: u.loc, lastmod: u.lastmod })),
+    sitemaps: parsed.sitemaps.map((s) => s.loc),
+  };
+}
+
+/**
+ * crawlee reads "ECONNRESET" / "ECONNREFUSED" in any error as a bad proxy and turns it into a session
+ * rotation that does not end within maxRetries. We never use proxies (the guard refuses them): a reset is a
+ * plain transient error.
+ */
+class NoProxyCheerioCrawler extends CheerioCrawler {
+  protected override isProxyError(): boolean {
+    return false;
+  }
+
+  /**
+   * crawlee parses every page twice (htmlparser2 DOM, then cheerio) and has no guard against hostile nesting.
+   * Parse once, in htmlparser2 mode, after cutting the body where its nesting passes MAX_NESTING (C8).
+   */
+  protected override async _parseHTML(response: IncomingMessage, isXml: boolean) {
+    const { html: body } = capNesting(await text(response));
+    const $ = isXml ? load(body, { xml: true }) : loadHtml(body);
+    return { dom: $.root()[0], $, body } as unknown as Awaited<ReturnType<CheerioCrawler['_parseHTML']>>;
+  }
+}
+
+/** Starts the shared crawler. Its queue lives in memory and is private to this instance. */
+export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
+  // Every attempt's end is returned as an outcome and recorded by the job; crawlee's own retry logs would only repeat it.
+  crawleeLog.setLevel(LogLevel.OFF);
+  const core = createPageCrawlCore(opts);
+  const config = new Configuration({ persistStorage: false, purgeOnStart: false });
+  const crawler = new NoProxyCheerioCrawler(
+    {
+      keepAlive: true,
+      maxConcurrency: opts.maxConcurrency,
+      // Jobs hand this long-lived crawler one request at a time: start at full concurrency and look for new
+      // requests every 10 ms (crawlee's default polls an empty queue every 500 ms and ramps up from 1).
+      autoscaledPoolOptions: { desiredConcurrency: opts.maxConcurrency, maybeRunIntervalSecs: 0.01 },
+      maxRequestRetries: opts.maxRetries,
+      // Covers the wait for a politeness slot as well as the handler.
+      requestHandlerTimeoutSecs: Math.ceil(opts.timeoutMs / 1000) + 70,
+      navigationTimeoutSecs: Math.ceil(opts.timeoutMs / 1000),
+      ignoreHttpErrorStatusCodes: HTTP_ERROR_STATUSES,
+      additionalMimeTypes: [
+        'application/xml',
+        'text/xml',
+        'text/plain',
+        'application/gzip',
+        'application/x-gzip',
+        'application/octet-stream',
+      ],
+      useSessionPool: false,
+      persistCookiesPerSession: false,
+      httpClient: opts.httpClient,
+      preNavigationHooks: [
+        async ({ request }, gotOptions) => {
+          gotOptions.headers = { ...gotOptions.headers, 'user-agent': opts.userAgent };
+          await core.beforeAttempt(request);
+        },
+      ],
+      requestHandler: async (ctx: CheerioCrawlingContext) => {
+        const { request, response, body } = ctx;
+        // Absent for bodies crawlee does not parse as HTML/XML (text/plain, gzip).
+        const $ = ctx.$ as unknown as CheerioAPI | undefined;
+        core.afterAttempt(request);
+        const status = response.statusCode ?? 0;
+        const label = request.label as PageLabel;
+        const text = pageText(body, label);
+        const blocked = core.checkResponse(request, status, response.headers, text);
+        if (blocked) return core.settle(request.uniqueKey, blocked);
+        const url = request.loadedUrl ?? request.url;
+        const hints = request.userData.hints as ExtractHints;
+        // crawlee bundles its own cheerio build (same API). Re-parsed when NULs were replaced or nothing was parsed.
+        const parsed = label === 'sitemap' ? { body } : $ && text === body ? { $ } : { body: text ?? '' };
+        core.settle(request.uniqueKey, outcomeOfPage(label, url, status, hints, parsed));
+      },
+      errorHandler: async ({ request }, error) => core.beforeRetry(request, error),
+      failedRequestHandler: async ({ request, response }, error) =>
+        core.fail(request, response?.statusCode ?? null, error),
+    },
+    config,
+  );
+  return runPageCrawler(crawler, core);
+}
+
+/**
+ * One PageCrawler over two: requests with `needsJs` go to the browser crawler, the rest to the static one.
+ * Each is created on first use (a worker that never sees a needsJs target never starts Chromium). Outcomes
+ * come back in request order.
+ */
+export function routePageCrawlers(create: {
+  static: () => PageCrawler;
+  browser: () => PageCrawler;
+}): PageCrawler {
+  let plain: PageCrawler | null = null;
+  let browser: PageCrawler | null = null;
+  return {
+    async fetchPages(requests) {
+      const js = requests.filter((r) => r.needsJs);
+      const rest = requests.filter((r) => !r.needsJs);
+      if (rest.length) plain ??= create.static();
+      if (js.length) browser ??= create.browser();
+      const [a, b] = await Promise.all([
+        plain && rest.length ? plain.fetchPages(rest) : [],
+        browser && js.length ? browser.fetchPages(js) : [],
+      ]);
+      let i = 0;
+      let j = 0;
+      return requests.map((r) => (r.needsJs ? b[j++] : a[i++]));
+    },
+    async close() {
+      await Promise.all([plain?.close(), browser?.close()]);
+    },
+  };
+}

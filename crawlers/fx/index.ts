@@ -1,0 +1,2 @@
+/** Exchange-rate files (CSV, ECB XML) to dated rates. Pure. */
+export * from './parse-fx-rates.ts';
