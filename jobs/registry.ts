@@ -1,0 +1,23 @@
+import { checkFreshness } from './check-freshness.ts';
+import { crawlTarget } from './crawl-target.ts';
+import { deliverAlert } from './deliver-alert.ts';
+import { detectTrends } from './detect-trends.ts';
+import { evaluateAlerts } from './evaluate-alerts.ts';
+import { sendDigests } from './send-digest.ts';
+import type { JobDefinition } from './types.ts';
+
+/** Every job the workers run, by name (the key is the definition's `name`). */
+export const JOBS = {
+  'check-freshness': checkFreshness,
+  'crawl-target': crawlTarget,
+  'detect-trends': detectTrends,
+  'evaluate-alerts': evaluateAlerts,
+  'deliver-alert': deliverAlert,
+  'send-digests': sendDigests,
+} as const;
+
+export type JobMap = typeof JOBS;
+
+export function jobDefinition(name: string): JobDefinition | undefined {
+  return (JOBS as Record<string, JobDefinition>)[name];
+}
