@@ -1,0 +1,148 @@
+/**
+ * Mentions issue: ingest through `toMentions` + `insertMentions` (dedup and every rollup on, batches of 500
+ * as `crawl-voices` stores them) against a plain `COPY` of the same rows into a scratch table with no indexes,
+ * measured in the same run (the COPY twice, before and after, and averaged, to absorb drift on a shared machine).
+ */
+import { type Db, insertMentions, type MentionInput, upsertEntities } from '../db/index.ts';
+import { toMentions } from '../jobs/index.ts';
+import { copyChunks, copyIn } from './copy-in.ts';
+import { type Benchmark, benchDb, round, seconds, size } from './support.ts';
+import { demoEntities, socialItems } from './voices-fixture.ts';
+
+/** The batch size of `crawl-voices` (MENTION_BATCH, not exported). */
+const BATCH = 500;
+
+const COLUMNS =
+  'source, source_id, target_id, url, canonical_url, author, title, body, lang, published_at, entities, sentiment, sentiment_label, aspects, simhash';
+
+function copyRow(m: MentionInput): unknown[] {
+  return [
+    m.source,
+    m.sourceId,
+    m.targetId,
+    m.url,
+    m.canonicalUrl,
+    m.author,
+    m.title,
+    m.body,
+    m.lang,
+    m.publishedAt,
+    JSON.stringify(m.entities),
+    m.sentiment,
+    m.sentimentLabel,
+    JSON.stringify(m.aspects),
+    m.simhash,
+  ];
+}
+
+/** Serialises and copies the mentions into a fresh unindexed table; returns seconds (serialisation included). */
+async function timeCopy(db: Db, table: string, mentions: MentionInput[]): Promise<number> {
+  await db.query('bench.scratch', `DROP TABLE IF EXISTS ${table}`);
+  await db.query('bench.scratch', `CREATE TABLE ${table} (LIKE mentions INCLUDING DEFAULTS)`);
+  const client = await db.pool.connect();
+  try {
+    const started = performance.now();
+    const chunks = copyChunks(mentions.map(copyRow));
+    const copied = await copyIn(client, `COPY ${table} (${COLUMNS}) FROM STDIN`, chunks);
+    const s = seconds(started);
+    if (copied !== mentions.length) throw new Error(`COPY stored ${copied} of ${mentions.length} rows`);
+    return s;
+  } finally {
+    client.release();
+  }
+}
+
+export const mentionIngest: Benchmark = {
+  name: 'mentions',
+  goal: 'mentions issue: toMentions + insertMentions (dedup on) ≥ 0.5× a plain COPY of the same rows',
+  async run(opts) {
+    const n = size(opts, 'mentions', { quick: 10_000, normal: 50_000, full: 100_000 });
+    opts.log(`mentions: generating ${n} demo social items`);
+    const items = socialItems(n);
+    const entities = demoEntities();
+    const tdb = await benchDb();
+    try {
+      const { db } = tdb;
+      await upsertEntities(db, entities);
+
+      let started = performance.now();
+      const mentions = toMentions(items, null, entities);
+      const toMentionsS = seconds(started);
+      opts.log(`mentions: toMentions ${round(n / toMentionsS, 0)}/s`);
+
+      const copyBefore = await timeCopy(db, 'bench_copy_a', mentions);
+      opts.log(`mentions: COPY ${round(n / copyBefore, 0)}/s`);
+
+      const batchSeconds: number[] = [];
+      let stored = 0;
+      tdb.profile.reset();
+      started = performance.now();
+      for (let i = 0; i < mentions.length; i += BATCH) {
+        const t = performance.now();
+        stored += (await insertMentions(db, mentions.slice(i, i + BATCH))).length;
+        batchSeconds.push(seconds(t));
+      }
+      const insertS = seconds(started);
+      const breakdown = tdb.profile.stats();
+      opts.log(`mentions: insertMentions ${round(n / insertS, 0)}/s (${stored} stored)`);
+
+      // Dedup on: the same items again store nothing (a re-run of a source).
+      started = performance.now();
+      const again = mentions.slice(0, Math.min(10_000, n));
+      let restored = 0;
+      for (let i = 0; i < again.length; i += BATCH)
+        restored += (await insertMentions(db, again.slice(i, i + BATCH))).length;
+      const dedupS = seconds(started);
+
+      const copyAfter = await timeCopy(db, 'bench_copy_b', mentions);
+      const copyS = (copyBefore + copyAfter) / 2;
+      await db.query('bench.scratch', 'DROP TABLE bench_copy_a, bench_copy_b');
+
+      const tenth = Math.max(1, Math.floor(batchSeconds.length / 10));
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const firstRate = (tenth * BATCH) / sum(batchSeconds.slice(0, tenth));
+      const lastRate = (tenth * BATCH) / sum(batchSeconds.slice(-tenth));
+      const copyRate = n / copyS;
+      const endToEnd = n / (toMentionsS + insertS);
+      const storeOnly = n / insertS;
+      const ratio = endToEnd / copyRate;
+      return {
+        goalMet: ratio >= 0.5,
+        figures: {
+          mentions: n,
+          stored,
+          duplicatesStoredOnRerun: restored,
+          copyPerSecond: round(copyRate, 0),
+          copySecondsBeforeAfter: [round(copyBefore), round(copyAfter)],
+          toMentionsPerSecond: round(n / toMentionsS, 0),
+          insertMentionsPerSecond: round(storeOnly, 0),
+          endToEndPerSecond: round(endToEnd, 0),
+          ratioEndToEndVsCopy: round(ratio, 3),
+          ratioInsertOnlyVsCopy: round(storeOnly / copyRate, 3),
+          insertFirstTenthPerSecond: round(firstRate, 0),
+          insertLastTenthPerSecond: round(lastRate, 0),
+          rerunDedupPerSecond: round(again.length / dedupS, 0),
+          shareOfTimeInToMentions: round(toMentionsS / (toMentionsS + insertS), 3),
+          insertStatementsMs: breakdown,
+          insertOutsideStatementsMs: Math.round(
+            insertS * 1000 - breakdown.reduce((a, b) => a + b.totalMs, 0),
+          ),
+        },
+        summary: [
+          `${n} mentions: toMentions+insertMentions ${round(endToEnd, 0)}/s vs COPY ${round(copyRate, 0)}/s → **${round(ratio, 2)}×** (goal ≥ 0.5×)`,
+          `insertMentions alone ${round(storeOnly, 0)}/s = ${round(storeOnly / copyRate, 2)}× COPY; toMentions alone ${round(n / toMentionsS, 0)}/s (${Math.round((100 * toMentionsS) / (toMentionsS + insertS))}% of ingest time)`,
+          `insertMentions time by statement: ${breakdown
+            .slice(0, 6)
+            .map((b) => `${b.query} ${Math.round((100 * b.totalMs) / (insertS * 1000))}%`)
+            .join(', ')} (rest: BEGIN/COMMIT, array building, waits)`,
+          `insert rate first tenth ${round(firstRate, 0)}/s, last tenth ${round(lastRate, 0)}/s; re-run of ${again.length} stored ${restored}`,
+        ],
+        notes: [
+          'COPY baseline: text-format COPY FROM STDIN through a pooled pg client (pg-copy-streams is not installed), into an unindexed scratch table; serialisation is inside the timing, as the unnest arrays are for insertMentions.',
+        ],
+      };
+    } finally {
+      await tdb.close();
+    }
+  },
+};
