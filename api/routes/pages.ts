@@ -24,15 +24,19 @@ const UPLOT_FILES = new Set(['/uPlot.iife.min.js', '/uPlot.min.css']);
 /** ISO week, e.g. 2026-W07. */
 const WEEK = '^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$';
 
-const shells = new Map<PageName, string>();
-function shell(page: PageName): string {
-  let html = shells.get(page);
+const shells = new Map<string, string>();
+function shell(page: PageName, signedIn = false): string {
+  const key = `${page}:${signedIn}`;
+  let html = shells.get(key);
   if (!html) {
-    html = renderShell(page);
-    shells.set(page, html);
+    html = renderShell(page, { signedIn });
+    shells.set(key, html);
   }
   return html;
 }
+
+/** A browser session (opened at /login) can be ended from every page. */
+const signedIn = (req: FastifyRequest) => req.principal?.kind === 'session';
 
 export async function pageRoutes(app: App) {
   const { db } = app.deps;
@@ -67,8 +71,8 @@ export async function pageRoutes(app: App) {
   });
 
   const hide = { hide: true } as const;
-  const html = (page: PageName) => async (_req: FastifyRequest, reply: FastifyReply) =>
-    reply.type('text/html; charset=utf-8').send(shell(page));
+  const html = (page: PageName) => async (req: FastifyRequest, reply: FastifyReply) =>
+    reply.type('text/html; charset=utf-8').send(shell(page, signedIn(req)));
 
   app.get('/', { schema: hide }, html('overview'));
   app.get(
@@ -91,7 +95,7 @@ export async function pageRoutes(app: App) {
       const known = (await listCompetitors(db)).some((c) => c.key === key || c.name.toLowerCase() === key);
       reply.type('text/html; charset=utf-8');
       if (!known) reply.code(404);
-      return shell(known ? 'competitor' : 'not-found');
+      return shell(known ? 'competitor' : 'not-found', signedIn(req));
     },
   );
 }

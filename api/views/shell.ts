@@ -13,8 +13,14 @@ const TITLES: Record<PageName, string> = {
   'not-found': 'Not found',
 };
 
+/** Who the page is for: a browser session gets a "Sign out" link; a key or an open install has nothing to end. */
+export interface ShellOptions {
+  signedIn?: boolean;
+}
+
 /** Returns the page's HTML: static layout, the uPlot bundle and the page module, all from our origin. */
-export function renderShell(page: PageName): string {
+export function renderShell(page: PageName, opts: ShellOptions = {}): string {
+  const signOut = opts.signedIn ? '\n        <a href="/logout" data-testid="sign-out">Sign out</a>' : '';
   const script =
     page === 'not-found' ? '' : `\n    <script type="module" src="/assets/js/pages/${page}.js"></script>`;
   const body =
@@ -38,7 +44,7 @@ export function renderShell(page: PageName): string {
       <nav>
         <a href="/">Overview</a>
         <a href="/report/weekly">Weekly report</a>
-        <a href="/docs">API</a>
+        <a href="/docs">API</a>${signOut}
       </nav>
     </header>
     <main id="app">

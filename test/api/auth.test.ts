@@ -282,9 +282,13 @@ describe('browser sessions for the web report', () => {
     cookie = set.split(';')[0];
     secrets.push(cookie.split('=')[1]);
 
-    expect(
-      (await call('GET', '/report/weekly', { cookie, headers: { accept: 'text/html' } })).statusCode,
-    ).toBe(200);
+    const page = await call('GET', '/report/weekly', { cookie, headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    // A session can be ended from the page; a key-holding script has no session to end.
+    expect(page.body).toContain('<a href="/logout" data-testid="sign-out">Sign out</a>');
+    const byKey = await call('GET', '/report/weekly', { key: editor.key, headers: { accept: 'text/html' } });
+    expect(byKey.statusCode).toBe(200);
+    expect(byKey.body).not.toContain('/logout');
     expect((await call('GET', '/api/targets', { cookie })).statusCode).toBe(200);
     // Read-only whatever the key's role: a cross-site form could never change anything with it.
     expectError(

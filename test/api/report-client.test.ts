@@ -8,6 +8,7 @@ interface ReportLib {
   readFilters(search: string): Record<'since' | 'until' | 'competitor' | 'category' | 'source', string>;
   apiWindow(f: { since: string; until: string }): { since?: string; until?: string };
   fmtPct(p: number | null): string;
+  loginHref(path: string): string;
 }
 
 // A computed specifier: the module is plain browser JavaScript without type declarations.
@@ -81,5 +82,15 @@ describe('filters', () => {
     expect(lib.fmtPct(-25.74)).toBe('−25.7%');
     expect(lib.fmtPct(3)).toBe('+3.0%');
     expect(lib.fmtPct(null)).toBe('–');
+  });
+});
+
+describe('loginHref', () => {
+  it('comes back to the page it left, and only to our own paths', () => {
+    expect(lib.loginHref('/report/weekly?week=2026-W07')).toBe(
+      `/login?next=${encodeURIComponent('/report/weekly?week=2026-W07')}`,
+    );
+    expect(lib.loginHref('//evil.test/x')).toBe('/login?next=%2F');
+    expect(lib.loginHref('https://evil.test/')).toBe('/login?next=%2F');
   });
 });

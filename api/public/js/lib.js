@@ -70,6 +70,17 @@ export function pageLink(path, text, attrs = {}) {
   return h('a', { ...attrs, href: path }, text);
 }
 
+let signingIn = false;
+
+/**
+ * The sign-in form's address, coming back to `path` afterwards (only our own paths: never an open redirect).
+ * @param {string} path
+ */
+export function loginHref(path) {
+  const next = typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') ? path : '/';
+  return `/login?next=${encodeURIComponent(next)}`;
+}
+
 /**
  * Fetches our JSON API. Returns `{ ok: true, data }`, or `{ ok: false, status }` when the endpoint is missing
  * (404), failing, or unreachable, so each section can show an empty state instead of breaking the page.
@@ -83,6 +94,11 @@ export async function api(path, params = {}) {
   const url = qs.size ? `${path}?${qs}` : path;
   try {
     const res = await fetch(url, { headers: { accept: 'application/json' } });
+    // A session that ended (expired, signed out elsewhere, key revoked) goes back to the sign-in form, once.
+    if (res.status === 401 && typeof location !== 'undefined' && !signingIn) {
+      signingIn = true;
+      location.assign(loginHref(location.pathname + location.search));
+    }
     if (!res.ok) return { ok: false, status: res.status, data: null };
     return { ok: true, status: res.status, data: await res.json() };
   } catch {
