@@ -87,7 +87,9 @@ describe('GuardedHttpClient in a real CheerioCrawler', () => {
   });
 
   it('reports caps and redirect limits as permanent, timeouts as retried', async () => {
-    const client = new GuardedHttpClient(policy, { maxBytes: 256 * 1024, timeoutMs: 400 });
+    // The timeout leaves room for a loaded machine: at 400 ms a stalled event loop once timed the bomb out
+    // (retried) before its cap was reached (permanent).
+    const client = new GuardedHttpClient(policy, { maxBytes: 256 * 1024, timeoutMs: 2500 });
     const { failures } = await crawl(
       [`${fs.url}/gzip-bomb?mb=16`, `${fs.url}/chain?n=20`, `${fs.url}/forever`],
       client,
