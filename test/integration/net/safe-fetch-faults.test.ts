@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   FetchError,
   type FetchErrorCode,
@@ -135,7 +135,8 @@ describe('C4: slow and never-ending responses time out', () => {
     const error = await failWith(`${fs.url}${path}`, 'timeout', opts);
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(750);
-    expect(elapsed).toBeLessThan(1800);
+    // The server would hold on for two minutes: ending within seconds is our timeout, with room for a loaded CI.
+    expect(elapsed).toBeLessThan(10_000);
     expect(error.message).toContain('800 ms');
     fs.robots = 'User-agent: *\nAllow: /\n';
   });
@@ -146,7 +147,8 @@ describe('C4: slow and never-ending responses time out', () => {
       timeoutMs: 10_000,
       headersTimeoutMs: 300,
     });
-    expect(Date.now() - started).toBeLessThan(1500);
+    // The message says which bound fired; the overall 10 s bound would have said otherwise.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(error.message).toContain('no response headers within 300 ms');
   });
 
@@ -163,8 +165,7 @@ describe('C4: slow and never-ending responses time out', () => {
       policy: { allowPrivate: false, allow: [`127.0.0.1:${port}`] },
       timeoutMs: 300,
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(closed).toBe(1);
+    await vi.waitFor(() => expect(closed).toBe(1), { timeout: 5000 });
     server.close();
   });
 
