@@ -60,6 +60,9 @@ interface Latency {
   mean: number;
 }
 
+/** Extra pages a call may touch with more history before it counts as growing: B-tree levels, not rows. */
+const EXTRA_PAGES_ALLOWED = 8;
+
 export const apiLatency: Benchmark = {
   name: 'api',
   goal: 'report issue: p99 of the overview API calls ≤ 3× a bare Fastify route with one indexed query; cost flat in history size',
@@ -185,10 +188,15 @@ export const apiLatency: Benchmark = {
         {
           p50: round(large.latency[n].p50 / small.latency[n].p50, 2),
           pages: round(large.buffers[n].pages / Math.max(1, small.buffers[n].pages), 2),
+          extraPages: large.buffers[n].pages - small.buffers[n].pages,
         },
       ]),
     );
-    const growing = Object.entries(growth).filter(([, g]) => g.pages > 1.5);
+    // Growth is a ratio AND an amount: an index that gains a level costs one more page per descent, which turns
+    // 3 pages into 5 (1.67×) without the call reading any more rows. Cost that grows with history shows as both.
+    const growing = Object.entries(growth).filter(
+      ([, g]) => g.pages > 1.5 && g.extraPages > EXTRA_PAGES_ALLOWED,
+    );
     return {
       goalMet: large.worstP99VsBare <= 3 && growing.length === 0,
       figures: { products: PRODUCTS, steps: perStep, growthLargeVsSmall: growth },
@@ -206,7 +214,7 @@ export const apiLatency: Benchmark = {
           .join(', ')}`,
         growing.length
           ? `cost grows with history: ${growing.map(([n]) => n).join(', ')}`
-          : 'no call touches more than 1.5× the pages with the larger history',
+          : `no call touches more than 1.5× (and ${EXTRA_PAGES_ALLOWED} more) pages with the larger history`,
       ],
       notes: [
         'History is written with SQL (generate_series), not through the crawler: hourly observations of 2000 products, 1 in 20 a price change, drops ≥ 10 % alerted, ~1000 mentions a day. Requests are sequential (latency, not throughput), all endpoints and the bare route interleaved round by round.',
