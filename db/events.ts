@@ -42,30 +42,40 @@ export interface StoredEvent {
 }
 
 /**
+ * The INSERT of events from parameter arrays `$first…$first+8` (see `eventParams`), returning ids: an event whose
+ * dedup key exists is returned as stored. Shared with `finishProductRun`, which stores a run's events with its end.
+ */
+export function insertEventsSql(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO events (type, dedup_key, occurred_at, competitor_id, product_id, target_id, observation_id, subject, payload)
+     SELECT * FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::timestamptz[], ${p(3)}::bigint[], ${p(4)}::bigint[],
+       ${p(5)}::bigint[], ${p(6)}::bigint[], ${p(7)}::text[], ${p(8)}::jsonb[])
+     ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
+     RETURNING id`;
+}
+
+/** The nine parameter arrays of `insertEventsSql`. */
+export function eventParams(events: EventInput[]): unknown[] {
+  return [
+    events.map((e) => e.type),
+    events.map((e) => e.dedupKey),
+    events.map((e) => e.occurredAt),
+    events.map((e) => e.competitorId ?? null),
+    events.map((e) => e.productId ?? null),
+    events.map((e) => e.targetId ?? null),
+    events.map((e) => e.observationId ?? null),
+    events.map((e) => e.subject),
+    events.map((e) => JSON.stringify(e.payload)),
+  ];
+}
+
+/**
  * Stores events in one statement; an event whose dedup key exists is returned as stored, so a retried job
  * sees the same ids and the alert step stays idempotent.
  */
 export async function insertEvents(db: Db, events: EventInput[]): Promise<number[]> {
   if (events.length === 0) return [];
-  const { rows } = await db.query<{ id: number }>(
-    'events.insert',
-    `INSERT INTO events (type, dedup_key, occurred_at, competitor_id, product_id, target_id, observation_id, subject, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[],
-       $7::bigint[], $8::text[], $9::jsonb[])
-     ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
-     RETURNING id`,
-    [
-      events.map((e) => e.type),
-      events.map((e) => e.dedupKey),
-      events.map((e) => e.occurredAt),
-      events.map((e) => e.competitorId ?? null),
-      events.map((e) => e.productId ?? null),
-      events.map((e) => e.targetId ?? null),
-      events.map((e) => e.observationId ?? null),
-      events.map((e) => e.subject),
-      events.map((e) => JSON.stringify(e.payload)),
-    ],
-  );
+  const { rows } = await db.query<{ id: number }>('events.insert', insertEventsSql(1), eventParams(events));
   return rows.map((r) => r.id);
 }
 

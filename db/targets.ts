@@ -57,7 +57,8 @@ export interface NewTarget {
   discoveredFrom?: number | null;
 }
 
-const COLUMNS = `id, competitor_id AS "competitorId", kind, url, label, options, interval_seconds AS "intervalSeconds",
+/** The columns of a `Target`, camel-cased (also selected by `claimTargetRun`). */
+export const TARGET_COLUMNS = `id, competitor_id AS "competitorId", kind, url, label, options, interval_seconds AS "intervalSeconds",
   enabled, discovered_from AS "discoveredFrom", last_run_at AS "lastRunAt", last_success_at AS "lastSuccessAt",
   last_outcome AS "lastOutcome", consecutive_failures AS "consecutiveFailures", created_at AS "createdAt", state,
   items_fetched AS "itemsFetched", last_error AS "lastError", last_error_at AS "lastErrorAt",
@@ -69,7 +70,7 @@ export async function listTargets(
 ): Promise<Target[]> {
   const { rows } = await db.query<Target>(
     'targets.list',
-    `SELECT ${COLUMNS} FROM targets
+    `SELECT ${TARGET_COLUMNS} FROM targets
      WHERE ($1::text IS NULL OR kind = $1) AND ($2::bigint IS NULL OR competitor_id = $2)
        AND ($3::boolean IS NULL OR enabled = $3) AND id > $4
      ORDER BY id LIMIT $5`,
@@ -79,9 +80,11 @@ export async function listTargets(
 }
 
 export async function getTarget(db: Db, id: number): Promise<Target | null> {
-  const { rows } = await db.query<Target>('targets.get', `SELECT ${COLUMNS} FROM targets WHERE id = $1`, [
-    id,
-  ]);
+  const { rows } = await db.query<Target>(
+    'targets.get',
+    `SELECT ${TARGET_COLUMNS} FROM targets WHERE id = $1`,
+    [id],
+  );
   return rows[0] ?? null;
 }
 
@@ -93,10 +96,10 @@ export async function upsertTarget(db: Db, t: NewTarget): Promise<{ target: Targ
        INSERT INTO targets (competitor_id, kind, url, label, options, interval_seconds, enabled, discovered_from)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (kind, url) DO NOTHING
-       RETURNING ${COLUMNS}, true AS created)
+       RETURNING ${TARGET_COLUMNS}, true AS created)
      SELECT * FROM ins
      UNION ALL
-     SELECT ${COLUMNS}, false AS created FROM targets WHERE kind = $2 AND url = $3 AND NOT EXISTS (SELECT 1 FROM ins)`,
+     SELECT ${TARGET_COLUMNS}, false AS created FROM targets WHERE kind = $2 AND url = $3 AND NOT EXISTS (SELECT 1 FROM ins)`,
     [
       t.competitorId ?? null,
       t.kind,
@@ -127,7 +130,7 @@ export async function updateTarget(
        url = COALESCE($7, url),
        competitor_id = CASE WHEN $8::boolean THEN $9 ELSE competitor_id END,
        updated_at = now()
-     WHERE id = $1 RETURNING ${COLUMNS}`,
+     WHERE id = $1 RETURNING ${TARGET_COLUMNS}`,
     [
       id,
       'label' in patch,
@@ -148,6 +151,37 @@ export async function deleteTarget(db: Db, id: number): Promise<boolean> {
   return (res.rowCount ?? 0) > 0;
 }
 
+/** What a run's end changes on its target (health, cursor, item count). */
+export interface TargetOutcome {
+  outcome: string;
+  ok: boolean;
+  error?: string | null;
+  state?: Record<string, unknown>;
+  items?: number;
+}
+
+/**
+ * The UPDATE that records a run's outcome on target `$first`, its values at `$first+1…$first+5`; shared with the
+ * statements that finish a run and record its outcome in one round trip (`finishProductRun`).
+ */
+export function recordOutcomeSql(first: number): string {
+  const [id, outcome, ok, error, state, items] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
+  return `UPDATE targets SET last_run_at = now(), last_outcome = ${outcome},
+       last_success_at = CASE WHEN ${ok}::boolean THEN now() ELSE last_success_at END,
+       consecutive_failures = CASE WHEN ${ok}::boolean THEN 0 ELSE consecutive_failures + 1 END,
+       last_error = CASE WHEN ${ok}::boolean THEN last_error ELSE ${error}::text END,
+       last_error_at = CASE WHEN ${ok}::boolean THEN last_error_at ELSE now() END,
+       failing_since = CASE WHEN ${ok}::boolean THEN NULL ELSE COALESCE(failing_since, now()) END,
+       state = COALESCE(${state}::jsonb, state),
+       items_fetched = items_fetched + ${items}::int
+     WHERE id = ${id}`;
+}
+
+/** The values of `recordOutcomeSql`, in order. */
+export function recordOutcomeParams(id: number, o: TargetOutcome): unknown[] {
+  return [id, o.outcome, o.ok, o.error ?? o.outcome, o.state ? JSON.stringify(o.state) : null, o.items ?? 0];
+}
+
 /**
  * Records a run's outcome on its target: health, last success or error, consecutive failures, and for
  * sources the new cursor and item count. Returns the new failure streak.
@@ -161,23 +195,8 @@ export async function recordTargetOutcome(
 ): Promise<number> {
   const { rows } = await db.query<{ consecutiveFailures: number }>(
     'targets.record_outcome',
-    `UPDATE targets SET last_run_at = now(), last_outcome = $2,
-       last_success_at = CASE WHEN $3 THEN now() ELSE last_success_at END,
-       consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END,
-       last_error = CASE WHEN $3 THEN last_error ELSE $4 END,
-       last_error_at = CASE WHEN $3 THEN last_error_at ELSE now() END,
-       failing_since = CASE WHEN $3 THEN NULL ELSE COALESCE(failing_since, now()) END,
-       state = COALESCE($5::jsonb, state),
-       items_fetched = items_fetched + $6
-     WHERE id = $1 RETURNING consecutive_failures AS "consecutiveFailures"`,
-    [
-      id,
-      outcome,
-      ok,
-      extra.error ?? outcome,
-      extra.state ? JSON.stringify(extra.state) : null,
-      extra.items ?? 0,
-    ],
+    `${recordOutcomeSql(1)} RETURNING consecutive_failures AS "consecutiveFailures"`,
+    recordOutcomeParams(id, { outcome, ok, ...extra }),
   );
   return rows[0]?.consecutiveFailures ?? 0;
 }

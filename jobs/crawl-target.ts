@@ -1,21 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import { detectPriceEvents } from '../analyzers/index.ts';
-import type { ExtractHints, PageLabel, PageOutcome, ProductPage } from '../crawlers/index.ts';
+import type { ExtractHints, PageLabel, PageOutcome } from '../crawlers/index.ts';
 import {
   type CrawlOutcome,
-  claimCrawlRun,
+  claimTargetRun,
   type Db,
   type EventInput,
   eventIdsOfRun,
   finishCrawlRun,
-  getTarget,
+  finishProductRun,
   insertEvents,
   insertMentions,
-  insertObservations,
   listEntities,
-  observationContexts,
   recordTargetOutcome,
+  storeProductPages,
   type Target,
+  type TargetKind,
   upsertProducts,
   upsertTarget,
 } from '../db/index.ts';
@@ -54,20 +54,26 @@ const LABEL: Partial<Record<Target['kind'], PageLabel>> = {
   sitemap: 'sitemap',
 };
 
+/** Kinds this job crawls (pages by label, feeds and social searches as voices); others are skipped unclaimed. */
+const CRAWLABLE: readonly TargetKind[] = ['product', 'catalog', 'sitemap', 'feed', 'social'];
+
 export const crawlTarget = defineJob({
   name: 'crawl-target',
   queue: QUEUES.crawl,
   schema: Type.Object({ targetId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
   async process({ targetId }, ctx) {
-    const target = await getTarget(ctx.db, targetId);
+    // The target and its run for this window in one round trip; nothing is claimed for a target we cannot crawl.
+    const { target, run } = await claimTargetRun(
+      ctx.db,
+      targetId,
+      ctx.scheduledAt,
+      ctx.jobId,
+      ctx.workerId,
+      CRAWLABLE,
+    );
     if (!target?.enabled) return { skipped: 'target gone or disabled' };
     const label = LABEL[target.kind];
-    if (!label && target.kind !== 'feed' && target.kind !== 'social') {
-      return { skipped: `no crawler for ${target.kind} targets yet` };
-    }
-
-    const window = windowStartOf(ctx.scheduledAt, target.intervalSeconds);
-    const run = await claimCrawlRun(ctx.db, target.id, window, ctx.jobId, ctx.workerId);
+    if (!run) return { skipped: `no crawler for ${target.kind} targets yet` };
     if (run.finishedAt) {
       // Already done in this window (a duplicate delivery, or a crash after commit): only re-announce its events.
       const eventIds = await eventIdsOfRun(ctx.db, run.id);
@@ -85,9 +91,10 @@ export const crawlTarget = defineJob({
       .fetchPages([{ url: target.url, label: label!, hints: hintsOf(target), ...routingOf(target) }]);
     if (outcome.kind === 'links' && outcome.sitemaps.length > 0)
       outcome = await expandSitemapIndex(ctx, target, outcome);
-    const { eventIds, newTargets } = await ctx.db.withTransaction((tx) =>
-      persistOutcome(tx, target, run.id, outcome),
-    );
+    const { eventIds, newTargets } =
+      outcome.kind === 'product'
+        ? { eventIds: await persistProductPage(ctx.db, target, run.id, outcome), newTargets: [] }
+        : await ctx.db.withTransaction((tx) => persistOutcome(tx, target, run.id, outcome));
     // After commit, so the jobs we start see what we stored.
     if (eventIds.length)
       await ctx.enqueue('evaluate-alerts', { eventIds }, { jobId: `alerts:run:${run.id}` });
@@ -145,52 +152,57 @@ async function persistOutcome(
     );
     return { eventIds, newTargets: [] };
   }
-  if (outcome.kind === 'product') {
-    const eventIds = await persistProductPage(db, target, runId, outcome.url, outcome.status, outcome.page);
-    return { eventIds, newTargets: [] };
-  }
+  if (outcome.kind === 'product') throw new Error('product pages are stored by persistProductPage');
   return { eventIds: [], newTargets: await persistDiscoveredLinks(db, target, runId, outcome) };
 }
 
+/**
+ * A product page in two statements and no explicit transaction: (1) product, observation and its context;
+ * detection here; (2) events, run finished, target outcome. Each statement is atomic. A crash between them
+ * leaves the observation stored and the run open: the redelivered job (same job id) reclaims the run, gets the
+ * STORED observation back (one per product and run) and derives the same events with the same dedup keys from it
+ * — never a second observation, never an event lost or doubled.
+ */
 async function persistProductPage(
   db: Db,
   target: Target,
   runId: number,
-  url: string,
-  status: number,
-  page: ProductPage,
+  outcome: Extract<PageOutcome, { kind: 'product' }>,
 ): Promise<number[]> {
-  const [product] = await upsertProducts(
-    db,
-    target.competitorId,
-    [{ url: target.url, name: page.name, sku: page.sku, brand: page.brand, category: page.category }],
-    { launches: false },
-  );
+  const { page, url, status } = outcome;
   const main = page.main;
-  const [obs] = await insertObservations(db, [
+  const [stored] = await storeProductPages(db, target.competitorId, [
     {
-      productId: product.id,
-      crawlRunId: runId,
-      observedAt: new Date(),
-      price: main?.price ?? main?.lowPrice ?? null,
-      listPrice: main?.listPrice ?? null,
-      currency: main?.currency ?? null,
-      currencyRaw: main?.currencyRaw ?? null,
-      availability: main?.availability ?? null,
-      source: main?.source ?? null,
-      confidence: main?.confidence ?? null,
-      evidence: main?.evidence ?? null,
-      reason: page.reason,
-      promotions: page.promotions,
-      url,
+      product: {
+        url: target.url,
+        name: page.name,
+        sku: page.sku,
+        brand: page.brand,
+        category: page.category,
+      },
+      observation: {
+        crawlRunId: runId,
+        observedAt: new Date(),
+        price: main?.price ?? main?.lowPrice ?? null,
+        listPrice: main?.listPrice ?? null,
+        currency: main?.currency ?? null,
+        currencyRaw: main?.currencyRaw ?? null,
+        availability: main?.availability ?? null,
+        source: main?.source ?? null,
+        confidence: main?.confidence ?? null,
+        evidence: main?.evidence ?? null,
+        reason: page.reason,
+        promotions: page.promotions,
+        url,
+      },
     },
   ]);
-  const [context] = await observationContexts(db, [obs.id]);
-  const detected = detectPriceEvents(
-    context.previous,
-    { ...obs, promotions: page.promotions },
-    { isLaunch: product.isLaunch, range30: { min: context.min30, max: context.max30 } },
-  );
+  const { observation: obs, product, previous } = stored;
+  // Compared as stored (promotions included), so a redelivery compares exactly what the first attempt did.
+  const detected = detectPriceEvents(previous, obs, {
+    isLaunch: product.isLaunch,
+    range30: { min: stored.min30, max: stored.max30 },
+  });
   const events: EventInput[] = detected.map((d) => ({
     type: d.type,
     dedupKey: `${d.type}:obs:${obs.id}:${d.key}`,
@@ -202,11 +214,15 @@ async function persistProductPage(
     subject: `product:${product.id}`,
     payload: { ...d.payload, productName: page.name },
   }));
-  const ids = await insertEvents(db, events);
-  const outcome: CrawlOutcome = context.previous && events.length === 0 ? 'unchanged' : 'ok';
-  await finishCrawlRun(db, runId, { outcome, httpStatus: status, url, items: 1, reason: page.reason });
-  await recordTargetOutcome(db, target.id, outcome, true);
-  return ids;
+  return finishProductRun(db, {
+    runId,
+    targetId: target.id,
+    outcome: previous && events.length === 0 ? 'unchanged' : 'ok',
+    httpStatus: status,
+    url,
+    reason: page.reason,
+    events,
+  });
 }
 
 async function persistDiscoveredLinks(
