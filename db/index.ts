@@ -9,6 +9,7 @@ export * from './api-keys.ts';
 export * from './channels.ts';
 export * from './competitors.ts';
 export * from './crawl-runs.ts';
+export * from './dead-letters.ts';
 export * from './deliveries.ts';
 export * from './embedded.ts';
 export * from './entities.ts';

@@ -6,6 +6,7 @@ export * from './bullmq.ts';
 export * from './check-freshness.ts';
 export * from './crawl-target.ts';
 export * from './crawl-voices.ts';
+export * from './dead-letter.ts';
 export * from './deliver-alert.ts';
 export * from './delivery/index.ts';
 export * from './delivery/seed-demo-slack.ts';

@@ -18,6 +18,13 @@ export const JOBS = {
 
 export type JobMap = typeof JOBS;
 
-export function jobDefinition(name: string): JobDefinition | undefined {
-  return (JOBS as Record<string, JobDefinition>)[name];
+/** Job definitions beside JOBS that a runner was given (tests, plugins); a name in JOBS always wins. */
+export type ExtraJobs = Readonly<Record<string, JobDefinition>>;
+
+export function jobDefinition(name: string, extra?: ExtraJobs): JobDefinition | undefined {
+  return Object.hasOwn(JOBS, name)
+    ? (JOBS as Record<string, JobDefinition>)[name]
+    : extra && Object.hasOwn(extra, name)
+      ? extra[name]
+      : undefined;
 }

@@ -6,6 +6,28 @@ export class InvalidJobPayloadError extends Error {
   readonly code = 'INVALID_JOB_PAYLOAD';
 }
 
+/** A job name no definition answers to (a producer of another version, a typo in a raw enqueue). */
+export class UnknownJobError extends Error {
+  readonly code = 'UNKNOWN_JOB';
+}
+
+/**
+ * Thrown by a processor when retrying cannot help (the input is wrong, the thing it refers to is gone for good):
+ * the job fails at once and is dead-lettered instead of using up its attempts.
+ */
+export class PermanentJobError extends Error {
+  readonly code = 'PERMANENT_JOB_ERROR';
+}
+
+/** True for failures no retry can fix: an unknown job, a payload that does not validate, a PermanentJobError. */
+export function isPermanentJobError(err: unknown): boolean {
+  return (
+    err instanceof InvalidJobPayloadError ||
+    err instanceof UnknownJobError ||
+    err instanceof PermanentJobError
+  );
+}
+
 const checks = new WeakMap<TSchema, TypeCheck<TSchema>>();
 
 /** Throws InvalidJobPayloadError naming the first bad field. Payloads are checked when added and when taken. */

@@ -12,6 +12,17 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** One retry policy for every job: three attempts, exponential backoff from one second. */
 export const RETRY_POLICY = { attempts: 3, backoff: { type: 'exponential' as const, delay: 1_000 } };
 
+/**
+ * A job whose lock lapses — its worker died, or its processor held the event loop longer than the lock — is
+ * taken over at most `maxStalledCount` times; the next time it is failed as stalled and dead-lettered. Both
+ * runners apply it (BullMQ's own `maxStalledCount`, which spares scheduler-made jobs, is backed by a check of
+ * the job's stall count before it runs).
+ */
+export const STALL_POLICY = { maxStalledCount: 2 } as const;
+
+/** The reason a job stalled past STALL_POLICY fails with (BullMQ's own wording, used by both runners). */
+export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
 export interface EnqueueOptions {
   /** Same id while pending = enqueued once (BullMQ jobId semantics, mirrored in-process). */
   jobId?: string;

@@ -31,7 +31,11 @@ export async function startWorker(
   db: Db,
   queue: JobQueue,
   log: Logger,
-  opts: { workerId?: string } = {},
+  opts: {
+    workerId?: string;
+    /** How often the freshness check runs (default FRESHNESS_EVERY_MS; tests compress time). */
+    freshnessEveryMs?: number;
+  } = {},
 ): Promise<RunningWorker> {
   let crawler: PageCrawler | null = null;
   const services: JobServices = {
@@ -84,7 +88,8 @@ export async function startWorker(
     if (page.length < 1000) break;
     afterId = page[page.length - 1].id;
   }
-  await queue.scheduler.every('check-freshness', FRESHNESS_EVERY_MS);
+  // Upserted by every worker, yet one schedule each: maintenance runs once per period, not once per worker.
+  await queue.scheduler.every('check-freshness', opts.freshnessEveryMs ?? FRESHNESS_EVERY_MS);
   await queue.scheduler.every('send-digests', config.delivery.digestTickMs);
   await queue.startWorker(services);
   return {
