@@ -109,7 +109,8 @@ async function burst(t: TestApp, n: number, url: string, headers: (i: number) =>
 }
 const countOf = (codes: number[], code: number) => codes.filter((c) => c === code).length;
 
-describe('S9: rate limits', () => {
+// 1,200 in-process requests plus key set-up: seconds when quiet, but over vitest's 30 s default on a loaded CI.
+describe('S9: rate limits', { timeout: 90_000 }, () => {
   it('1,200 requests in a minute on one key: 600 answered, then 429 with retry-after; other keys unaffected', async () => {
     await withApp({}, async (t) => {
       const admin = await firstAdmin(t);

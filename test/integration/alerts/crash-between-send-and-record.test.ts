@@ -97,7 +97,8 @@ async function raise(producer: JobQueue, channelId: number, subject: string) {
   await producer.enqueue('evaluate-alerts', { eventIds: ids });
 }
 
-describe.skipIf(!ok)('W7: crash between send and recording', () => {
+// Each test spawns, kills and respawns a worker process: 8-18 s quiet, more while CI loads both cores.
+describe.skipIf(!ok)('W7: crash between send and recording', { timeout: 90_000 }, () => {
   for (const kind of ['webhook', 'slack'] as const) {
     it(`${kind}: re-sent once with the same message id after SIGKILL; the alert stays unique`, async () => {
       const prefix = `mrtest-w7-${randomBytes(4).toString('hex')}`;
