@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './pool.ts';
 
 /** A mention ready to store: normalised, scored, with its entities and candidate terms already computed. */
@@ -21,83 +22,170 @@ export interface MentionInput {
   terms: { key: string; display: string }[];
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-const hour = (d: Date) => `${d.toISOString().slice(0, 13)}:00:00Z`;
+/** Distinct authors per term and day are counted exactly below this many; above, estimated (see 0009). */
+export const AUTHOR_SKETCH_SIZE = 256;
+
+/** Largest SimHash distance (of 64 bits) at which two mentions are copies of one text (reposts, syndication). */
+export const NEAR_DUPLICATE_BITS = 3;
+
+/** A copy points at an original published at most this long before or after it. */
+const NEAR_DUPLICATE_WINDOW_MS = 14 * 86_400_000;
+
+/** The first 32 bits of md5(author) as a signed integer: `mr_author_hash` in SQL (migration 0009) agrees. */
+export function authorHash(author: string): number {
+  return createHash('md5').update(author, 'utf8').digest().readInt32BE(0);
+}
 
 /**
  * Stores mentions and, for those that are new, updates every rollup in the same transaction: per-entity and
- * per-aspect daily sentiment, daily totals, term counts per day and hour, distinct authors per term and day.
- * Re-running a source inserts nothing and counts nothing twice (unique (source, source_id) and canonical URL).
- * Returns the ids of the new mentions.
+ * per-aspect daily sentiment, daily totals, and per term and day the mentions, hourly counts, sentiment and
+ * distinct authors (a sketch: exact below AUTHOR_SKETCH_SIZE authors). A copy of an earlier text (SimHash within
+ * NEAR_DUPLICATE_BITS, published within two weeks) is stored pointing at its original. Re-running a source
+ * inserts nothing and counts nothing twice (unique (source, source_id) and canonical URL); a crash leaves all of
+ * a batch or none of it. Set-based: a handful of statements per batch, whatever its size.
+ * Returns the ids of the new mentions, in input order.
  */
 export async function insertMentions(db: Db, mentions: MentionInput[]): Promise<number[]> {
   if (mentions.length === 0) return [];
-  const byKey = new Map(mentions.map((x) => [`${x.source}\u0000${x.sourceId}`, x]));
+  const byKey = new Map<string, MentionInput>();
+  for (const x of mentions) {
+    const k = `${x.source}\u0000${x.sourceId}`;
+    if (!byKey.has(k)) byKey.set(k, x);
+  }
   const m = [...byKey.values()];
+  const order = new Map(m.map((x, i) => [x, i]));
+  const phases = nearCopyPhases(m);
   return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query<{ id: number; source: string; sourceId: string }>(
-      'mentions.insert',
-      `INSERT INTO mentions (source, source_id, target_id, url, canonical_url, author, title, body, lang, published_at,
-         entities, sentiment, sentiment_label, aspects, simhash)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::text[], $9::text[], $10::timestamptz[], $11::jsonb[], $12::real[], $13::text[], $14::jsonb[], $15::bigint[])
-       ON CONFLICT DO NOTHING
-       RETURNING id, source, source_id AS "sourceId"`,
-      [
-        m.map((x) => x.source),
-        m.map((x) => x.sourceId),
-        m.map((x) => x.targetId),
-        m.map((x) => x.url),
-        m.map((x) => x.canonicalUrl),
-        m.map((x) => x.author),
-        m.map((x) => x.title),
-        m.map((x) => x.body),
-        m.map((x) => x.lang),
-        m.map((x) => x.publishedAt),
-        m.map((x) => JSON.stringify(x.entities)),
-        m.map((x) => x.sentiment),
-        m.map((x) => x.sentimentLabel),
-        m.map((x) => JSON.stringify(x.aspects)),
-        m.map((x) => x.simhash),
-      ],
-    );
-    if (rows.length === 0) return [];
-    const fresh = rows.map((r) => ({ id: r.id, m: byKey.get(`${r.source}\u0000${r.sourceId}`)! }));
-    await groupNearDuplicates(
-      tx,
-      fresh.map((f) => f.id),
-    );
+    const fresh: { id: number; m: MentionInput }[] = [];
+    for (const [p, phase] of phases.entries()) {
+      const rows = await insertRows(tx, phase, p === 0 ? 'mentions.insert' : 'mentions.insert_near_copies');
+      for (const r of rows) fresh.push({ id: r.id, m: byKey.get(`${r.source}\u0000${r.sourceId}`)! });
+    }
+    if (fresh.length === 0) return [];
+    fresh.sort((a, b) => order.get(a.m)! - order.get(b.m)!);
     await updateRollups(tx, fresh);
     return fresh.map((f) => f.id);
   });
 }
 
-/** Largest SimHash distance (of 64 bits) at which two mentions are copies of one text (reposts, syndication). */
-export const NEAR_DUPLICATE_BITS = 3;
+/** Originals sharing band k (16 bits) of the SimHash of `u.h`, published within two weeks of `u.p`, near it. */
+const originalNear = (k: number) =>
+  `SELECT o.id FROM mentions o WHERE o.dup_of IS NULL AND o.sh${k} = ((u.h >> ${16 * k}) & 65535)::integer
+     AND o.published_at BETWEEN u.p - interval '14 days' AND u.p + interval '14 days'
+     AND bit_count((o.simhash # u.h)::bit(64)) <= $16`;
+
+const INSERT_MENTIONS = `INSERT INTO mentions (source, source_id, target_id, url, canonical_url, author, title, body, lang, published_at,
+       entities, sentiment, sentiment_label, aspects, simhash, dup_of)
+     SELECT u.*, (SELECT min(c.id) FROM (${[0, 1, 2, 3].map(originalNear).join(' UNION ALL ')}) c)
+     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+       $8::text[], $9::text[], $10::timestamptz[], $11::jsonb[], $12::real[], $13::text[], $14::jsonb[], $15::bigint[])
+       AS u(s, sid, tid, url, curl, author, title, body, lang, p, ents, sent, label, aspects, h)
+     ON CONFLICT DO NOTHING
+     RETURNING id, source, source_id AS "sourceId"`;
 
 /**
- * Points each new mention at the earliest mention within NEAR_DUPLICATE_BITS of its SimHash published within two
- * weeks of it, through the band indexes. The copy is still stored (it is still a mention), but can be grouped.
+ * Inserts one phase of a batch; each row's `dup_of` is the earliest original (itself no copy) within
+ * NEAR_DUPLICATE_BITS published within two weeks of it, found through the band indexes of originals (one index
+ * range per band: four equality-and-range scans, which the planner does not pick for an OR of the bands).
  */
-async function groupNearDuplicates(tx: Db, ids: number[]): Promise<void> {
-  await tx.query(
-    'mentions.group_near_duplicates',
-    `UPDATE mentions m SET dup_of = c.orig
-     FROM (
-       SELECT n.id, (
-         SELECT o.id FROM mentions o
-         WHERE o.id < n.id AND o.dup_of IS NULL
-           AND (o.sh0 = n.sh0 OR o.sh1 = n.sh1 OR o.sh2 = n.sh2 OR o.sh3 = n.sh3)
-           AND o.published_at BETWEEN n.published_at - interval '14 days' AND n.published_at + interval '14 days'
-           AND bit_count((o.simhash # n.simhash)::bit(64)) <= $2
-         ORDER BY o.id LIMIT 1) AS orig
-       FROM mentions n WHERE n.id = ANY($1::bigint[]) AND n.simhash IS NOT NULL
-     ) c
-     WHERE m.id = c.id AND c.orig IS NOT NULL`,
-    [ids, NEAR_DUPLICATE_BITS],
-  );
+async function insertRows(tx: Db, m: MentionInput[], name: string) {
+  const { rows } = await tx.query<{ id: number; source: string; sourceId: string }>(name, INSERT_MENTIONS, [
+    m.map((x) => x.source),
+    m.map((x) => x.sourceId),
+    m.map((x) => x.targetId),
+    m.map((x) => x.url),
+    m.map((x) => x.canonicalUrl),
+    m.map((x) => x.author),
+    m.map((x) => x.title),
+    m.map((x) => x.body),
+    m.map((x) => x.lang),
+    m.map((x) => x.publishedAt),
+    m.map((x) => JSON.stringify(x.entities)),
+    m.map((x) => x.sentiment),
+    m.map((x) => x.sentimentLabel),
+    m.map((x) => JSON.stringify(x.aspects)),
+    m.map((x) => x.simhash),
+    NEAR_DUPLICATE_BITS,
+  ]);
+  return rows;
 }
 
+const popcount32 = (x: number) => {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
+};
+
+/** Phases deeper than this are merged into the last one (a chain of copies of copies that long is noise). */
+const MAX_PHASE = 3;
+
+/**
+ * Splits a batch so that a copy is inserted after the batch mentions it may be a copy of: a mention with no
+ * near twin earlier in the batch goes in phase 0; otherwise one phase after its shallowest earlier twin, so the
+ * insert's lookup sees that twin. Copies of texts already stored (the usual case) stay in phase 0.
+ */
+function nearCopyPhases(m: MentionInput[]): MentionInput[][] {
+  const hi = new Int32Array(m.length);
+  const lo = new Int32Array(m.length);
+  const depth = new Int8Array(m.length);
+  const bands = new Map<number, number[]>();
+  for (let i = 0; i < m.length; i++) {
+    const s = m[i].simhash;
+    if (s === null) continue;
+    const h = BigInt.asUintN(64, BigInt(s));
+    hi[i] = Number(h >> 32n) | 0;
+    lo[i] = Number(h & 0xffffffffn) | 0;
+    const keys = [
+      lo[i] & 0xffff,
+      0x10000 | (lo[i] >>> 16),
+      0x20000 | (hi[i] & 0xffff),
+      0x30000 | (hi[i] >>> 16),
+    ];
+    const t = m[i].publishedAt.getTime();
+    let best = Number.POSITIVE_INFINITY;
+    for (const key of keys) {
+      for (const j of bands.get(key) ?? []) {
+        if (depth[j] >= best) continue;
+        if (Math.abs(t - m[j].publishedAt.getTime()) > NEAR_DUPLICATE_WINDOW_MS) continue;
+        if (popcount32(hi[i] ^ hi[j]) + popcount32(lo[i] ^ lo[j]) <= NEAR_DUPLICATE_BITS) best = depth[j];
+      }
+    }
+    depth[i] = best === Number.POSITIVE_INFINITY ? 0 : Math.min(best + 1, MAX_PHASE);
+    for (const key of keys) {
+      const list = bands.get(key);
+      if (list) list.push(i);
+      else bands.set(key, [i]);
+    }
+  }
+  const phases: MentionInput[][] = [];
+  for (let d = 0; d <= MAX_PHASE; d++) {
+    const phase = m.filter((_, i) => depth[i] === d);
+    if (phase.length) phases.push(phase);
+  }
+  return phases;
+}
+interface TermCell {
+  term: string;
+  day: string;
+  display: string;
+  n: number;
+  sum: number;
+  sn: number;
+  hours: number[];
+  authors: Set<number>;
+}
+
+const byKeyOrder = <T>(cells: Map<string, T>) =>
+  // One order for every writer: concurrent batches touching the same rollup rows lock them in the same order.
+  [...cells.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v);
+
+/** A sketch as an int[] literal: every hash while fewer than AUTHOR_SKETCH_SIZE, else the smallest, sorted. */
+function sketchLiteral(authors: Set<number>): string {
+  const hashes = [...authors].sort((a, b) => a - b);
+  return `{${hashes.slice(0, AUTHOR_SKETCH_SIZE).join(',')}}`;
+}
+
+/** Aggregates the batch's new mentions in memory, then merges each rollup with one statement. */
 async function updateRollups(tx: Db, fresh: { id: number; m: MentionInput }[]): Promise<void> {
   // Entities: mention links and daily sentiment per entity and aspect ('' = whole mention).
   const link = { key: [] as string[], at: [] as Date[], id: [] as number[], s: [] as (number | null)[] };
@@ -107,37 +195,58 @@ async function updateRollups(tx: Db, fresh: { id: number; m: MentionInput }[]): 
   >();
   const bump = (key: string, aspect: string, d: string, score: number | null) => {
     const k = `${key}\u0000${aspect}\u0000${d}`;
-    const cell = ed.get(k) ?? { key, aspect, day: d, n: 0, sum: 0, sn: 0 };
+    let cell = ed.get(k);
+    if (!cell) {
+      cell = { key, aspect, day: d, n: 0, sum: 0, sn: 0 };
+      ed.set(k, cell);
+    }
     cell.n++;
     if (score !== null) {
       cell.sum += score;
       cell.sn++;
     }
-    ed.set(k, cell);
   };
   const totals = new Map<string, number>();
-  const td = new Map<
-    string,
-    { term: string; display: string; day: string; n: number; sum: number; sn: number }
-  >();
-  const th = new Map<string, { term: string; hour: string; n: number }>();
-  const ta = new Map<string, { term: string; day: string; author: string }>();
+  const td = new Map<string, TermCell>();
+  const hashes = new Map<string, number>();
   for (const { id, m } of fresh) {
-    const d = day(m.publishedAt);
+    const iso = m.publishedAt.toISOString();
+    const d = iso.slice(0, 10);
+    const hour = m.publishedAt.getUTCHours();
     totals.set(d, (totals.get(d) ?? 0) + 1);
-    for (const key of new Set(m.entities.map((e) => e.key))) {
-      link.key.push(key);
-      link.at.push(m.publishedAt);
-      link.id.push(id);
-      link.s.push(m.sentiment);
-      bump(key, '', d, m.sentiment);
-      for (const a of m.aspects) bump(key, a.aspect, d, a.score);
+    if (m.entities.length) {
+      for (const key of new Set(m.entities.map((e) => e.key))) {
+        link.key.push(key);
+        link.at.push(m.publishedAt);
+        link.id.push(id);
+        link.s.push(m.sentiment);
+        bump(key, '', d, m.sentiment);
+        for (const a of m.aspects) bump(key, a.aspect, d, a.score);
+      }
     }
-    const h = hour(m.publishedAt);
+    if (m.terms.length === 0) continue;
     const author = m.author ?? `anonymous:${m.source}`;
+    let ah = hashes.get(author);
+    if (ah === undefined) {
+      ah = authorHash(author);
+      hashes.set(author, ah);
+    }
     for (const t of m.terms) {
       const k = `${t.key}\u0000${d}`;
-      const cell = td.get(k) ?? { term: t.key, display: t.display, day: d, n: 0, sum: 0, sn: 0 };
+      let cell = td.get(k);
+      if (!cell) {
+        cell = {
+          term: t.key,
+          day: d,
+          display: t.display,
+          n: 0,
+          sum: 0,
+          sn: 0,
+          hours: new Array<number>(24).fill(0),
+          authors: new Set(),
+        };
+        td.set(k, cell);
+      }
       // The spaced form ("glass skin") reads better than a hashtag ("#glassskin") and lets phrases nest.
       if (t.display.includes(' ') && !cell.display.includes(' ')) cell.display = t.display;
       cell.n++;
@@ -145,10 +254,8 @@ async function updateRollups(tx: Db, fresh: { id: number; m: MentionInput }[]): 
         cell.sum += m.sentiment;
         cell.sn++;
       }
-      td.set(k, cell);
-      const hk = `${t.key}\u0000${h}`;
-      th.set(hk, { term: t.key, hour: h, n: (th.get(hk)?.n ?? 0) + 1 });
-      ta.set(`${t.key}\u0000${d}\u0000${author}`, { term: t.key, day: d, author });
+      cell.hours[hour]++;
+      cell.authors.add(ah);
     }
   }
   if (link.id.length) {
@@ -160,7 +267,7 @@ async function updateRollups(tx: Db, fresh: { id: number; m: MentionInput }[]): 
     );
   }
   if (ed.size) {
-    const v = [...ed.values()];
+    const v = byKeyOrder(ed);
     await tx.query(
       'entity_daily.bump',
       `INSERT INTO entity_daily (entity_key, aspect, day, mentions, sentiment_sum, sentiment_n)
@@ -178,49 +285,36 @@ async function updateRollups(tx: Db, fresh: { id: number; m: MentionInput }[]): 
       ],
     );
   }
+  const days = [...totals.keys()].sort();
   await tx.query(
     'mention_daily.bump',
     `INSERT INTO mention_daily (day, mentions) SELECT * FROM unnest($1::date[], $2::int[])
      ON CONFLICT (day) DO UPDATE SET mentions = mention_daily.mentions + EXCLUDED.mentions`,
-    [[...totals.keys()], [...totals.values()]],
+    [days, days.map((d) => totals.get(d))],
   );
   if (td.size === 0) return;
-  // Distinct authors: only (term, day, author) triples new to the table add an author.
-  const a = [...ta.values()];
-  const { rows: newAuthors } = await tx.query<{ term: string; day: string }>(
-    'term_authors.insert',
-    `INSERT INTO term_authors (term, day, author) SELECT * FROM unnest($1::text[], $2::date[], $3::text[])
-     ON CONFLICT DO NOTHING RETURNING term, day::text AS day`,
-    [a.map((x) => x.term), a.map((x) => x.day), a.map((x) => x.author)],
-  );
-  const authorBumps = new Map<string, number>();
-  for (const r of newAuthors)
-    authorBumps.set(`${r.term}\u0000${r.day}`, (authorBumps.get(`${r.term}\u0000${r.day}`) ?? 0) + 1);
-  const t = [...td.entries()];
+  const t = byKeyOrder(td);
   await tx.query(
     'term_daily.bump',
-    `INSERT INTO term_daily (term, day, display, mentions, authors, sentiment_sum, sentiment_n)
-     SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::int[])
-     ON CONFLICT (term, day) DO UPDATE SET mentions = term_daily.mentions + EXCLUDED.mentions,
-       display = CASE WHEN position(' ' in term_daily.display) = 0 THEN EXCLUDED.display ELSE term_daily.display END,
-       authors = term_daily.authors + EXCLUDED.authors, sentiment_sum = term_daily.sentiment_sum + EXCLUDED.sentiment_sum,
-       sentiment_n = term_daily.sentiment_n + EXCLUDED.sentiment_n`,
+    `INSERT INTO term_daily AS d (term, day, display, mentions, sentiment_sum, sentiment_n, hourly, author_sketch)
+     SELECT u.term, u.day, u.display, u.n, u.ss, u.sn, u.hourly::int[], u.sketch::int[]
+     FROM unnest($1::text[], $2::date[], $3::text[], $4::int[], $5::float8[], $6::int[], $7::text[], $8::text[])
+       AS u(term, day, display, n, ss, sn, hourly, sketch)
+     ON CONFLICT (term, day) DO UPDATE SET mentions = d.mentions + EXCLUDED.mentions,
+       display = CASE WHEN position(' ' in d.display) = 0 THEN EXCLUDED.display ELSE d.display END,
+       sentiment_sum = d.sentiment_sum + EXCLUDED.sentiment_sum, sentiment_n = d.sentiment_n + EXCLUDED.sentiment_n,
+       hourly = mr_add_hours(d.hourly, EXCLUDED.hourly),
+       author_sketch = mr_sketch_union(d.author_sketch, EXCLUDED.author_sketch)`,
     [
-      t.map(([, c]) => c.term),
-      t.map(([, c]) => c.day),
-      t.map(([, c]) => c.display),
-      t.map(([, c]) => c.n),
-      t.map(([k]) => authorBumps.get(k) ?? 0),
-      t.map(([, c]) => c.sum),
-      t.map(([, c]) => c.sn),
+      t.map((c) => c.term),
+      t.map((c) => c.day),
+      t.map((c) => c.display),
+      t.map((c) => c.n),
+      t.map((c) => c.sum),
+      t.map((c) => c.sn),
+      t.map((c) => `{${c.hours.join(',')}}`),
+      t.map((c) => sketchLiteral(c.authors)),
     ],
-  );
-  const hs = [...th.values()];
-  await tx.query(
-    'term_hourly.bump',
-    `INSERT INTO term_hourly (term, hour, mentions) SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
-     ON CONFLICT (term, hour) DO UPDATE SET mentions = term_hourly.mentions + EXCLUDED.mentions`,
-    [hs.map((x) => x.term), hs.map((x) => x.hour), hs.map((x) => x.n)],
   );
 }
 

@@ -155,9 +155,16 @@ export async function termSeries(
   f: { term: string; bucket: 'day' | 'hour'; since: Date; until: Date },
 ): Promise<{ t: string; count: number; sentiment: number | null }[]> {
   if (f.bucket === 'hour') {
+    // Hours with mentions, from the 24 UTC hourly counts of each term_daily row in the range.
     const { rows } = await db.query<{ t: Date; count: number }>(
-      'term_hourly.series',
-      'SELECT hour AS t, mentions AS count FROM term_hourly WHERE term = $1 AND hour >= $2 AND hour < $3 ORDER BY hour',
+      'term_daily.hourly_series',
+      `SELECT h.t, h.count FROM term_daily d,
+         LATERAL (SELECT (d.day + make_interval(hours => i::int - 1)) AT TIME ZONE 'UTC' AS t, c AS count
+                  FROM unnest(d.hourly) WITH ORDINALITY AS x(c, i)) h
+       WHERE d.term = $1 AND d.day >= ($2::timestamptz AT TIME ZONE 'UTC')::date
+         AND d.day <= ($3::timestamptz AT TIME ZONE 'UTC')::date
+         AND h.count > 0 AND h.t >= $2 AND h.t < $3
+       ORDER BY h.t`,
       [f.term, f.since, f.until],
     );
     return rows.map((r) => ({ t: new Date(r.t).toISOString(), count: r.count, sentiment: null }));
