@@ -32,7 +32,7 @@ export class RedisMisconfiguredError extends Error {
 const schedulerId = (targetId: number) => `target:${targetId}`;
 
 /** A producer command (enqueue, schedule) waits at most this long for a Redis that accepts but does not answer. */
-export const PRODUCER_COMMAND_TIMEOUT_MS = 2_000;
+export const PRODUCER_COMMAND_TIMEOUT_MS = 1_500;
 /** How often each worker process moves failed-for-good jobs to the dead letters (also right after a failure). */
 export const DEAD_LETTER_SWEEP_MS = 5_000;
 const SWEEP_PAGE = 100;
@@ -118,9 +118,8 @@ export async function createBullmqQueue(opts: {
     );
   }
   const queues = new Map<QueueName, Queue>(
-    Object.values(QUEUES).map((q) => [
-      q,
-      new Queue(q, {
+    Object.values(QUEUES).map((q) => {
+      const queue = new Queue(q, {
         connection: producer,
         prefix: opts.prefix,
         defaultJobOptions: {
@@ -128,8 +127,11 @@ export async function createBullmqQueue(opts: {
           removeOnComplete: { age: 3600, count: 10_000 },
           removeOnFail: { age: 7 * 24 * 3600 },
         },
-      }),
-    ]),
+      });
+      // Without a listener BullMQ prints every connection error to stderr while Redis is down.
+      queue.on('error', (err) => warn('queue', err));
+      return [q, queue];
+    }),
   );
   const workers: Worker[] = [];
   const workerConnections: Redis[] = [];

@@ -75,6 +75,9 @@ export interface PrivateRedis {
   start(): Promise<void>;
   stop(): Promise<void>;
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that accepts connections but does not answer. */
+  pause(): void;
+  resume(): void;
   /** Stops it for good and removes its data directory. */
   destroy(): Promise<void>;
 }
@@ -118,7 +121,13 @@ export async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const done = new Promise((r) => c.once('exit', r));
     if (signal) c.kill(signal);
-    else execFileSync('redis-cli', ['-p', String(port), 'shutdown']);
+    else {
+      try {
+        execFileSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore' });
+      } catch {
+        // redis-cli may report the connection it lost as an error; the exit below is what counts.
+      }
+    }
     await done;
   };
   await start();
@@ -128,6 +137,8 @@ export async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
     start,
     stop: () => exited(null),
     kill: () => exited('SIGKILL'),
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async destroy() {
       await exited('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
