@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/index.ts';
+import { type Db, isDatabaseUnavailable } from '../db/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import type { Logger } from '../logger.ts';
 import { authPlugin, SECURITY, SECURITY_SCHEMES } from './auth.ts';
@@ -49,14 +49,7 @@ export type App = FastifyInstance<
 
 /** Postgres/Redis unavailability shows as 503, never as a hang or a 500. */
 function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    e.code === 'QUEUE_UNAVAILABLE' ||
-    e.code === 'ECONNREFUSED' ||
-    e.code === '57P01' ||
-    e.code === '57P03' ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(e.message ?? '')
-  );
+  return (err as { code?: string }).code === 'QUEUE_UNAVAILABLE' || isDatabaseUnavailable(err);
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -97,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         .send({ error: 'INVALID_VALUE', message: `a request value was refused: ${err.message}` });
     }
     if (isUnavailable(err)) {
+      req.log.warn({ code, err: err.message }, 'backing service unavailable: answered 503');
       return reply
         .code(503)
         .send({ error: 'SERVICE_UNAVAILABLE', message: 'a backing service is unavailable; retry later' });

@@ -26,6 +26,33 @@ export interface Db {
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/** SQLSTATEs of a server that is going away or not there yet: admin, crash and startup shutdowns, connections. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * True when an error means the database cannot be reached right now (refused, reset, timed out, shutting down,
+ * starting up, out of connections), as opposed to a problem with the statement. Such work is safe to retry
+ * later: the API answers 503, jobs wait and run again.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (UNAVAILABLE_STATES.has(code) || UNAVAILABLE_ERRNOS.has(code) || code.startsWith('08')) return true;
+  return typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message);
+}
+
 class ClientDb implements Db {
   constructor(
     private readonly client: pg.PoolClient,
@@ -62,37 +89,62 @@ async function timed<R extends object>(
   }
 }
 
-/** Creates the one pool of the process over a `postgres://` URL (real Postgres or the embedded socket). */
-export function createDb(
-  connectionString: string,
+/** Takes a connection from the pool (plain `pool.connect()`, or one that waits out an outage). */
+type Acquire = () => Promise<pg.PoolClient>;
+
+/**
+ * Runs `use` on a checked-out client. A checked-out client has no pool listener: without ours, a server crash
+ * while it is held is an 'error' event nobody handles, which ends the process. A broken connection is destroyed
+ * on release, never handed to the next caller.
+ */
+async function withClient<T>(
+  acquire: Acquire,
   log: Logger,
-  opts: { max?: number; connectionTimeoutMs?: number } = {},
-): Db {
-  const pool = new pg.Pool({
-    connectionString,
-    max: opts.max ?? 20,
-    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
-    idleTimeoutMillis: 30_000,
-  });
-  // An idle client losing its server (Postgres restarted) must not crash the process; the pool replaces it.
-  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
+  use: (client: pg.PoolClient, lost: () => Error | null) => Promise<T>,
+): Promise<T> {
+  const client = await acquire();
+  let lost: Error | null = null;
+  const onError = (err: Error) => {
+    lost = err;
+    log.warn({ err: err.message }, 'database connection lost while in use');
+  };
+  client.on('error', onError);
+  try {
+    const result = await use(client, () => lost);
+    client.release();
+    return result;
+  } catch (err) {
+    client.release(lost ?? (isDatabaseUnavailable(err) ? (err as Error) : undefined));
+    throw err;
+  } finally {
+    client.removeListener('error', onError);
+  }
+}
+
+function poolDb(pool: pg.Pool, log: Logger, acquire: Acquire | null, owner: boolean): Db {
+  const take: Acquire = acquire ?? (() => pool.connect());
   return {
     pool,
     query<R extends object>(name: string, sql: string, params?: unknown[]) {
-      return timed<R>(log, name, () => pool.query(sql, params));
+      if (!acquire) return timed<R>(log, name, () => pool.query(sql, params));
+      return timed<R>(log, name, () => withClient(take, log, (client) => client.query(sql, params)));
     },
     async withTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
-        const client = await pool.connect();
         try {
-          await client.query('BEGIN');
-          const result = await fn(new ClientDb(client, log, pool));
-          await client.query('COMMIT');
-          client.release();
-          return result;
+          return await withClient(take, log, async (client, lost) => {
+            await client.query('BEGIN');
+            try {
+              const result = await fn(new ClientDb(client, log, pool));
+              await client.query('COMMIT');
+              return result;
+            } catch (err) {
+              if (!lost() && !isDatabaseUnavailable(err))
+                await client.query('ROLLBACK').catch(() => undefined);
+              throw err;
+            }
+          });
         } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          client.release();
           const code = (err as { code?: string }).code;
           if (code && RETRYABLE.has(code) && attempt < 4) continue;
           throw err;
@@ -107,6 +159,67 @@ export function createDb(
         return false;
       }
     },
-    close: () => pool.end(),
+    // A view (waitingForDatabase) does not own the pool: whoever created it closes it.
+    close: () => (owner ? pool.end() : Promise.resolve()),
   };
+}
+
+/** Creates the one pool of the process over a `postgres://` URL (real Postgres or the embedded socket). */
+export function createDb(
+  connectionString: string,
+  log: Logger,
+  opts: { max?: number; connectionTimeoutMs?: number } = {},
+): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.max ?? 20,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server (Postgres restarted) must not crash the process; the pool replaces it.
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
+  return poolDb(pool, log, null, true);
+}
+
+/** How long background work (jobs) waits for an unreachable database before failing (RELIABILITY P2). */
+export const JOB_DATABASE_WAIT_MS = 120_000;
+
+/**
+ * The same pool, seen by background work: while the database is unreachable (refused, starting up, shutting
+ * down), taking a connection waits and tries again (backing off to `retryMs`) for up to `maxWaitMs`, instead of
+ * failing at once. A job then spends no attempts on an outage: only a statement already sent when the server
+ * went away fails (its outcome is unknown, and the job's retry, idempotent, settles it); the next attempt waits
+ * here until the server is back. The API keeps the plain pool, so it answers 503 at once.
+ */
+export function waitingForDatabase(
+  db: Db,
+  log: Logger,
+  opts: { maxWaitMs?: number; retryMs?: number } = {},
+): Db {
+  const maxWaitMs = opts.maxWaitMs ?? JOB_DATABASE_WAIT_MS;
+  const retryMs = opts.retryMs ?? 1_000;
+  let waiting = 0;
+  const acquire: Acquire = async () => {
+    const deadline = Date.now() + maxWaitMs;
+    let counted = false;
+    try {
+      for (let delay = 100; ; delay = Math.min(delay * 2, retryMs)) {
+        try {
+          return await db.pool.connect();
+        } catch (err) {
+          if (!isDatabaseUnavailable(err) || Date.now() + delay > deadline) throw err;
+          if (!counted) {
+            counted = true;
+            // One line per outage, not one per waiting caller.
+            if (waiting++ === 0)
+              log.warn({ err: (err as Error).message, maxWaitMs }, 'database unreachable; work waits for it');
+          }
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    } finally {
+      if (counted && --waiting === 0) log.info('no work is waiting for the database any more');
+    }
+  };
+  return poolDb(db.pool, log, acquire, false);
 }

@@ -1,7 +1,8 @@
 /**
- * A real worker process for crash tests (Q1, W7): real Postgres and BullMQ, the real job definitions. Settings
- * come from argv as JSON (`WORKER_LOCK_MS` in `env` sets the lock, `concurrency` the per-queue limits). Prints
- * "ready" once it takes jobs; tests kill it with SIGKILL.
+ * A real worker process for crash tests (Q1, W7, C14, P2): real Postgres and BullMQ, the real job definitions.
+ * Settings come from argv as JSON (`WORKER_LOCK_MS` in `env` sets the lock, `concurrency` the per-queue limits,
+ * `logLevel` sends the worker's log to stderr, `dbMax` sizes its pool). Prints "ready" once it takes jobs; tests
+ * kill it with SIGKILL (see `spawnWorkerProcess` in spawn-worker.ts).
  */
 import { loadConfig } from '../../config.ts';
 import { createDb } from '../../db/index.ts';
@@ -14,10 +15,12 @@ const o = JSON.parse(process.argv[2]) as {
   prefix: string;
   env: Record<string, string>;
   concurrency?: Partial<Record<QueueName, number>>;
+  logLevel?: string;
+  dbMax?: number;
 };
-const log = createLogger('silent');
+const log = o.logLevel ? createLogger(o.logLevel, 'worker-process', process.stderr) : createLogger('silent');
 const config = loadConfig({ DEMO: '0', ...o.env });
-const db = createDb(o.dbUrl, log, { max: 4 });
+const db = createDb(o.dbUrl, log, { max: o.dbMax ?? 4 });
 const queue = await createBullmqQueue({
   redisUrl: o.redisUrl,
   prefix: o.prefix,
