@@ -116,6 +116,7 @@ describe('Q2 on the in-process runner (embedded PGlite)', () => {
   });
 
   it('poison jobs use their 3 attempts, are dead-lettered with one alert, and healthy jobs keep flowing', async () => {
+    await flow(queue, tdb.db, 'ip-warm-up', forSeconds(1));
     const baseline = await flow(queue, tdb.db, 'ip-base', forSeconds(2));
     for (let n = 0; n < 5; n++) await enqueueFault(queue, 'fault-poison', { n }, { jobId: `ip-poison-${n}` });
     const during = await flow(
@@ -291,6 +292,7 @@ describe.skipIf(!ready)('Q2 on BullMQ (real Postgres, real Redis, two worker pro
   };
 
   it('poison and invalid jobs are dead-lettered with one alert per job name while healthy jobs keep flowing', async () => {
+    await flow(producer, tdb.db, 'mq-warm-up', forSeconds(1));
     const baseline = await flow(producer, tdb.db, 'mq-base', forSeconds(3));
     for (let n = 0; n < 5; n++)
       await enqueueFault(producer, 'fault-poison', { n }, { jobId: `mq-poison-${n}` });
