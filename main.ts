@@ -36,7 +36,8 @@ async function openDatabase(config: Config, log: Logger) {
 
 async function openQueue(config: Config, log: Logger): Promise<JobQueue> {
   const concurrency = { [QUEUES.crawl]: config.worker.concurrency, [QUEUES.analyze]: 2, [QUEUES.deliver]: 2 };
-  if (!config.redisUrl) return createInProcessQueue({ log, concurrency });
+  if (!config.redisUrl)
+    return createInProcessQueue({ log, concurrency, lockDurationMs: config.worker.lockMs });
   return createBullmqQueue({
     redisUrl: config.redisUrl,
     prefix: config.worker.queuePrefix,

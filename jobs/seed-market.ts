@@ -9,6 +9,7 @@ import {
   upsertEntities,
   upsertTarget,
 } from '../db/index.ts';
+import { DEAD_LETTER_ALERT_RULE } from './dead-letter.ts';
 import type { Scheduler } from './types.ts';
 
 /** A market to watch: competitors and their targets. The demo market produces one; users can write their own. */
@@ -72,6 +73,7 @@ export const DEFAULT_ALERT_RULES = [
     scope: {},
     cooldownSeconds: 86_400,
   },
+  DEAD_LETTER_ALERT_RULE,
 ];
 
 /**

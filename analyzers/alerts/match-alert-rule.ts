@@ -128,6 +128,12 @@ function describe(e: EventFacts): { title: string; body: string; severity: Alert
         body: `No successful crawl for ${Math.round(Number(p.ageSeconds) / 60)} min (interval ${p.intervalSeconds}s); last error: ${p.lastError ?? 'none'}`,
         severity: 'warning',
       };
+    case 'job_dead_lettered':
+      return {
+        title: `Job failed for good: ${String(p.jobName ?? e.subject)}`,
+        body: `${p.reason ?? 'failed'} after ${p.attempts ?? '?'} attempt(s) on ${p.queue ?? '?'}; last error: ${String(p.lastError ?? 'none').slice(0, 300)}`,
+        severity: 'warning',
+      };
     default:
       return { title: `${e.type}: ${e.subject}`, body: JSON.stringify(p).slice(0, 500), severity: 'info' };
   }

@@ -10,6 +10,7 @@ export const ALERT_EVENT_TYPES = [
   'sentiment_shift',
   'target_failing',
   'target_stale',
+  'job_dead_lettered',
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
@@ -59,6 +60,7 @@ const PARAMS: Record<AlertEventType, Record<string, ParamCheck>> = {
   sentiment_shift: { minDrop: number(0, 2) },
   target_failing: { failures: integer(1, 1000) },
   target_stale: {},
+  job_dead_lettered: {},
 };
 
 /** True when `tz` is an IANA time zone this runtime knows. */

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { detectPriceEvents, matchAlertRule, type PriceState, type RuleSpec } from '../../analyzers/index.ts';
+import {
+  detectPriceEvents,
+  matchAlertRule,
+  type PriceState,
+  type RuleSpec,
+  validateRule,
+} from '../../analyzers/index.ts';
 import { windowStartOf } from '../../jobs/crawl-target.ts';
+import { DEAD_LETTER_ALERT_RULE } from '../../jobs/dead-letter.ts';
 
 const state = (o: Partial<PriceState> = {}): PriceState => ({
   price: '20',
@@ -143,5 +150,33 @@ describe('windowStartOf', () => {
     expect(windowStartOf(59_900, 60).getTime()).toBe(60_000);
     expect(windowStartOf(60_000, 60).getTime()).toBe(60_000);
     expect(windowStartOf(119_000, 60).getTime()).toBe(60_000);
+  });
+});
+
+describe('the dead-letter operator rule', () => {
+  it('is a valid rule and reads as an operator alert, one per job name and window', () => {
+    expect(validateRule(DEAD_LETTER_ALERT_RULE)).toBeNull();
+    const rule: RuleSpec = { id: 9, ...DEAD_LETTER_ALERT_RULE };
+    const event = {
+      id: 77,
+      type: 'job_dead_lettered',
+      occurredAt: '2026-11-22T10:15:00Z',
+      subject: 'job:crawl-target',
+      competitor: null,
+      category: null,
+      productName: null,
+      url: null,
+      payload: { jobName: 'crawl-target', queue: 'crawl', attempts: 3, reason: 'stalled', lastError: 'lock lost' },
+    };
+    const alert = matchAlertRule(rule, event);
+    expect(alert).toMatchObject({
+      subject: 'job:crawl-target',
+      title: 'Job failed for good: crawl-target',
+      severity: 'warning',
+    });
+    expect(alert?.body).toContain('stalled after 3 attempt(s) on crawl; last error: lock lost');
+    // The same job name later in the same hour falls in the same window: one alert, not one per dead letter.
+    const later = matchAlertRule(rule, { ...event, id: 78, occurredAt: '2026-11-22T10:55:00Z' });
+    expect(later?.windowStart).toEqual(alert?.windowStart);
   });
 });
