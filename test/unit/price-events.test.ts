@@ -166,7 +166,13 @@ describe('the dead-letter operator rule', () => {
       category: null,
       productName: null,
       url: null,
-      payload: { jobName: 'crawl-target', queue: 'crawl', attempts: 3, reason: 'stalled', lastError: 'lock lost' },
+      payload: {
+        jobName: 'crawl-target',
+        queue: 'crawl',
+        attempts: 3,
+        reason: 'stalled',
+        lastError: 'lock lost',
+      },
     };
     const alert = matchAlertRule(rule, event);
     expect(alert).toMatchObject({
