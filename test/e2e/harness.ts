@@ -38,7 +38,10 @@ export interface RunningMarketRadar {
  * Starts `main.ts` with the demo market on `databaseUrl` and waits until it has crawled price changes.
  * Throws with the child's output when it exits early or has no price changes after `timeoutMs`.
  */
-export async function startMarketRadar(databaseUrl: string, timeoutMs = 120_000): Promise<RunningMarketRadar> {
+export async function startMarketRadar(
+  databaseUrl: string,
+  timeoutMs = 120_000,
+): Promise<RunningMarketRadar> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'mr-e2e-'));
   let out = '';

@@ -12,7 +12,13 @@ describe('bench helpers', () => {
   });
 
   it('size: --set wins, then the mode', () => {
-    const base: BenchOptions = { quick: false, full: false, sizes: {}, cpuProfDir: null, log: () => undefined };
+    const base: BenchOptions = {
+      quick: false,
+      full: false,
+      sizes: {},
+      cpuProfDir: null,
+      log: () => undefined,
+    };
     const s = { quick: 1, normal: 2, full: 3 };
     expect(size(base, 'n', s)).toBe(2);
     expect(size({ ...base, quick: true }, 'n', s)).toBe(1);
