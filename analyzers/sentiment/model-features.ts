@@ -54,6 +54,28 @@ export function denseFeatures(a: ValenceAnalysis): number[] {
   ];
 }
 
+/** Names of the neutral gate's inputs, in the order `gateFeatures` fills them (after its bias). */
+export const GATE_FEATURES = [
+  ...DENSE_FEATURES,
+  ...DENSE_FEATURES.map((name) => `|${name}|`),
+  '|margin|',
+] as const;
+
+/**
+ * Inputs of the neutral gate: the dense summary, its magnitudes (how much evidence either way) and the
+ * magnitude of the regression's margin. Writes into `out` (length `GATE_FEATURES.length`) so scoring
+ * allocates nothing.
+ */
+export function gateFeatures(dense: readonly number[], margin: number, out: number[]): number[] {
+  const nd = dense.length;
+  for (let j = 0; j < nd; j++) {
+    out[j] = dense[j];
+    out[nd + j] = Math.abs(dense[j]);
+  }
+  out[2 * nd] = Math.abs(margin);
+  return out;
+}
+
 /**
  * Calls `visit` with every sparse feature key: each term (negated words carry a `!` prefix) and each
  * pair of adjacent terms joined by a space. A callback, not an array, keeps scoring allocation-light.

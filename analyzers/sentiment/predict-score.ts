@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { setModelTermIds, type ValenceAnalysis } from './analyze-valence.ts';
-import { DENSE_FEATURES, denseFeatures } from './model-features.ts';
+import { DENSE_FEATURES, denseFeatures, GATE_FEATURES, gateFeatures } from './model-features.ts';
 import type { LexiconLanguage } from './types.ts';
 
 /** The shipped model file's shape (see scripts/train-sentiment.ts, which writes it). */
@@ -11,11 +11,16 @@ interface SentimentModel {
   lambda: number;
   minDf: number;
   neutralBand: number;
+  gateThreshold: number;
+  lambdaGrid: number[];
+  gateLambda: number;
   crossValidation: { folds: number; metrics: Record<string, unknown> };
   fullFit: Record<string, unknown>;
   bias: number;
   denseNames: string[];
   dense: number[];
+  gateNames: string[];
+  gate: number[];
   sparse: Record<string, number>;
 }
 
@@ -23,6 +28,11 @@ const model = createRequire(import.meta.url)('./sentiment-model.json') as Sentim
 if (model.denseNames.join() !== DENSE_FEATURES.join()) {
   throw new Error(
     'sentiment-model.json was trained with other dense features; rerun scripts/train-sentiment.ts',
+  );
+}
+if (model.gateNames.join() !== ['bias', ...GATE_FEATURES].join()) {
+  throw new Error(
+    'sentiment-model.json was trained with other gate features; rerun scripts/train-sentiment.ts',
   );
 }
 /** Pair keys are `first * PAIR_STRIDE + second` over term ids, small integers V8 hashes cheaply. */
@@ -47,8 +57,13 @@ if (termIds.size > PAIR_STRIDE) throw new Error('sentiment-model.json has too ma
 const unigram = Float64Array.from({ length: termIds.size }, (_, i) => unigramWeights[i] ?? 0);
 setModelTermIds(termIds);
 
-/** |score| below this is neutral; chosen once, on cross-validated scores pooled over all dev sets. */
+/** |score| below this is neutral: one band for every set and language (the gold convention's ±0.05). */
 export const MODEL_NEUTRAL_BAND = model.neutralBand;
+const GATE_THRESHOLD = model.gateThreshold;
+/** Just inside the band, so a gated text with a strong margin still reads as neutral. */
+const GATED_MAX = model.neutralBand * 0.99;
+const GATE_LOGIT = Math.log(GATE_THRESHOLD / (1 - GATE_THRESHOLD));
+const gateInputs = new Array<number>(GATE_FEATURES.length).fill(0);
 
 /** Training provenance and the k-fold cross-validated figures of the shipped model. */
 export const MODEL_SUMMARY: Record<string, unknown> = {
@@ -56,6 +71,9 @@ export const MODEL_SUMMARY: Record<string, unknown> = {
   target: model.target,
   trainedOn: model.trainedOn,
   lambda: model.lambda,
+  lambdaGrid: model.lambdaGrid,
+  gateLambda: model.gateLambda,
+  gateThreshold: model.gateThreshold,
   minDf: model.minDf,
   sparseFeatures: Object.keys(model.sparse).length,
   neutralBand: model.neutralBand,
@@ -64,9 +82,13 @@ export const MODEL_SUMMARY: Record<string, unknown> = {
 };
 
 /**
- * Final score in [-1, 1]: the ridge model over the rule pass's dense summary (every language) plus
- * English term and term-pair weights (only English text is looked up; other languages get the dense
- * share alone, whose inputs are language-independent).
+ * Final score in [-1, 1]. The margin is the ridge model over the rule pass's dense summary (every
+ * language) plus English term and term-pair weights (only English text is looked up; other languages
+ * get the dense share alone, whose inputs are language-independent). The neutral gate (a logistic
+ * model over the dense summary, its magnitudes and |margin|) then decides which side of the neutral
+ * band the score falls: gated texts keep the margin's sign but stay inside the band, the others are
+ * moved out to at least its edge. Elsewhere the score is the margin itself, so it still tracks the
+ * strength of the rating (r).
  */
 export function predictScore(analysis: ValenceAnalysis, lang: LexiconLanguage): number {
   const dense = denseFeatures(analysis);
@@ -88,5 +110,14 @@ export function predictScore(analysis: ValenceAnalysis, lang: LexiconLanguage): 
       prev = id;
     }
   }
-  return s > 1 ? 1 : s < -1 ? -1 : s;
+  const margin = Math.max(-1, Math.min(1, s));
+  gateFeatures(dense, margin, gateInputs);
+  const gate = model.gate;
+  let g = gate[0];
+  for (let j = 0; j < gateInputs.length; j++) g += gate[j + 1] * gateInputs[j];
+  const a = Math.abs(margin);
+  const sign = margin > 0 ? 1 : margin < 0 ? -1 : 0;
+  // pNeutral > threshold, without the exp: compare the log-odds with the threshold's.
+  if (g > GATE_LOGIT) return sign * Math.min(a, GATED_MAX);
+  return sign * Math.max(a, MODEL_NEUTRAL_BAND);
 }
