@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeValence } from '../../../analyzers/sentiment/analyze-valence.ts';
 import { NEUTRAL_BAND, scoreSentiment } from '../../../analyzers/sentiment/index.ts';
+import { MODEL_SUMMARY } from '../../../analyzers/sentiment/predict-score.ts';
 
 /** The rule pass alone, so each rule is tested without the learned weights on top. */
 const en = (text: string) => analyzeValence(text, 'en').compound;
@@ -139,5 +140,48 @@ describe('scoreSentiment: Portuguese', () => {
     expect(pt('O cheiro é bom, mas a embalagem é péssima').score).toBeLessThan(0);
     expect(pt('Bonito, porém horrível').score).toBeLessThan(0);
     expect(pt('Embora seja caro, é excelente').score).toBeGreaterThan(0);
+  });
+});
+
+describe('scoreSentiment: neutral gate and model', () => {
+  it('keeps factual statements inside the neutral band in every language', () => {
+    for (const [text, lang] of [
+      ['Meeting moved to 3pm on Thursday.', 'en'],
+      ['Auto communities task force', 'en'],
+      ['La reunión es el jueves a las tres.', 'es'],
+      ['A reunião é na quinta-feira.', 'pt'],
+    ] as const) {
+      const r = scoreSentiment(text, { lang });
+      expect(r.label, text).toBe('neutral');
+      expect(Math.abs(r.score), text).toBeLessThan(NEUTRAL_BAND);
+    }
+  });
+
+  it('moves texts the gate lets through out of the band, keeping the margin as the strength', () => {
+    const strong = scoreSentiment('I absolutely love this, best purchase ever!', { lang: 'en' });
+    const mild = scoreSentiment('It is a nice enough cream', { lang: 'en' });
+    expect(strong.label).toBe('positive');
+    expect(mild.score).toBeGreaterThanOrEqual(NEUTRAL_BAND);
+    expect(strong.score).toBeGreaterThan(mild.score);
+    expect(scoreSentiment('This is the worst serum I have ever used.').score).toBeLessThanOrEqual(
+      -NEUTRAL_BAND,
+    );
+  });
+
+  it('ships its nested cross-validated figures and one neutral band', () => {
+    const cv = MODEL_SUMMARY.crossValidation as {
+      folds: number;
+      innerFolds: number;
+      foldChoices: { lambda: number; threshold: number }[];
+      metrics: Record<string, { n: number; macroF1: number; pearson: number }>;
+    };
+    expect(NEUTRAL_BAND).toBe(0.05);
+    expect(Object.keys(cv.metrics).sort()).toEqual(['amazon', 'movies', 'nyt', 'tweets']);
+    expect(cv.foldChoices).toHaveLength(cv.folds);
+    expect(cv.innerFolds).toBeGreaterThan(1);
+    const threshold = MODEL_SUMMARY.gateThreshold as number;
+    expect(threshold).toBeGreaterThan(0);
+    expect(threshold).toBeLessThan(1);
+    expect(MODEL_SUMMARY.lambdaGrid).toContain(MODEL_SUMMARY.lambda);
   });
 });
