@@ -26,6 +26,9 @@ export interface Db {
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/** Longest wait for `ping()`: past it the database counts as down. */
+const PING_TIMEOUT_MS = 3_000;
+
 /** SQLSTATEs of a server that is going away or not there yet: admin, crash and startup shutdowns, connections. */
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const UNAVAILABLE_ERRNOS = new Set([
@@ -152,11 +155,17 @@ function poolDb(pool: pg.Pool, log: Logger, acquire: Acquire | null, owner: bool
       }
     },
     async ping() {
+      // A server that accepts but never answers (hung, stopped with SIGSTOP) must not hang /health.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+      });
       try {
-        await pool.query('SELECT 1');
-        return true;
+        return await Promise.race([pool.query('SELECT 1').then(() => true), timeout]);
       } catch {
         return false;
+      } finally {
+        clearTimeout(timer);
       }
     },
     // A view (waitingForDatabase) does not own the pool: whoever created it closes it.

@@ -13,6 +13,8 @@
  * nothing in this process is restarted. Passing means: the pools recover by themselves; every target whose
  * creation was answered 201 exists; every job's work lands exactly once (10,000 + 5 × accepted mentions, one per
  * source item, rollups counted once, one crawl run per target); no job ends failed.
+ *
+ * A hung server (every Postgres process SIGSTOPped: sockets open, no answers) must not hang `/health` either.
  */
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
@@ -129,6 +131,27 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
     await checkDb?.close();
     await fs?.close();
     await pgs.close();
+  }, 60_000);
+
+  it('a hung Postgres (every process SIGSTOPped): /health answers 503 db down instead of hanging', async () => {
+    expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    pgs.freeze();
+    let res: Awaited<ReturnType<typeof app.inject>>;
+    const started = performance.now();
+    try {
+      res = await app.inject({ method: 'GET', url: '/health' });
+    } finally {
+      pgs.thaw();
+    }
+    console.info(
+      `P2 (hung server): /health answered ${res.statusCode} in ${(performance.now() - started).toFixed(0)} ms`,
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ status: 'degraded', db: 'down' });
+    await waitFor(
+      async () => (await app.inject({ method: 'GET', url: '/health' })).statusCode === 200,
+      'health after SIGCONT',
+    );
   }, 60_000);
 
   // Expected to fail until jobs/worker.ts gives jobs `waitingForDatabase(db, log)` (db/pool.ts): today a job

@@ -24,6 +24,10 @@ export interface PrivatePostgres {
   stop(mode?: 'immediate' | 'fast'): void;
   /** Starts the server again on the same port and data directory; resolves once it accepts connections. */
   start(): Promise<void>;
+  /** SIGSTOP every process of the server: it keeps its sockets open but answers nothing (a hung server). */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
   /** True while the postmaster runs. */
   running(): boolean;
   /** The server log so far (for failure messages). */
@@ -159,9 +163,28 @@ export async function startPrivatePostgres(suite: string): Promise<PrivatePostgr
   const stop = (mode: 'immediate' | 'fast' = 'immediate') => {
     if (running()) pgCtl(['stop', '-w', '-t', '60', '-m', mode]);
   };
-  // Whatever happens to the test, never leave a server behind.
+  /** The postmaster and its children (backends, checkpointer, …). */
+  function serverPids(): number[] {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0);
+    return [postmaster, ...children];
+  }
+  function signal(sig: NodeJS.Signals): void {
+    for (const pid of serverPids()) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  // Whatever happens to the test, never leave a server behind (a frozen one is thawed first).
   const onExit = () => {
     try {
+      if (running()) signal('SIGCONT');
       stop('immediate');
     } catch {
       // best effort at exit
@@ -182,6 +205,8 @@ export async function startPrivatePostgres(suite: string): Promise<PrivatePostgr
     dataDir,
     stop,
     start,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     running,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     async close() {
