@@ -6,8 +6,13 @@ import { LEXICON_ES } from './lexicon-es.ts';
 import { LEXICON_PT } from './lexicon-pt.ts';
 import { VADER_ANY, VADER_EMOTICONS, VADER_NEGATORS, VADER_WORDS } from './lexicon-vader.ts';
 import { RULE_WORDS } from './rule-words.ts';
-import { type Token, TokenKind, tokenize } from './tokenize.ts';
+import { decodeEntities, type Token, TokenKind, tokenize } from './tokenize.ts';
 import type { Aspect, LexiconLanguage } from './types.ts';
+
+/** Token kinds as module-local constants: the hot loops read these rather than an imported binding. */
+const WORD = TokenKind.Word;
+const PUNCT = TokenKind.Punct;
+const EMOTICON = TokenKind.Emoticon;
 
 /** VADER's constants (Hutto & Gilbert 2014), which fit AFINN's similar -5..+5 scale well enough. */
 const NEGATION_SCALAR = -0.74;
@@ -106,6 +111,8 @@ interface WordInfo {
   vader?: number;
   /** Negates under VADER's own rule (its NEGATE list or "n't", three words back, "no" just before). */
   vaderNegator?: boolean;
+  /** First word of an irony cue ("yeah" of "yeah right"): the cue pattern is tried where it stands. */
+  ironyCue?: boolean;
 }
 
 /** Every entry gets every field, so the pass's property reads see one object shape (monomorphic). */
@@ -128,6 +135,7 @@ function newWordInfo(key: string, bare: boolean): WordInfo {
     aux: undefined,
     vader: undefined,
     vaderNegator: undefined,
+    ironyCue: undefined,
   };
 }
 
@@ -162,6 +170,10 @@ function buildWordTable(lang: LexiconLanguage): Map<string, WordInfo> {
   for (const w of rules.lessWords) info(w).less = true;
   for (const w of rules.comparatives) info(w).comparative = true;
   for (const w of COMPARATIVE_MARKERS) info(w).comparativeMarker = true;
+  for (const cue of rules.ironyCues) {
+    const first = cue.replace(/^[#/]/, '').split(/[\s,!.]/)[0];
+    if (first) info(first).ironyCue = true;
+  }
   const aspects = ASPECT_INDEX[lang];
   for (const [w, a] of aspects.words) info(w).aspect = a;
   for (const [w, list] of aspects.phrases) info(w).aspectPhrases = list;
@@ -225,7 +237,7 @@ function matchesAt(tokens: Token[], i: number, words: string[]): boolean {
   if (i + words.length > tokens.length) return false;
   for (let k = 1; k < words.length; k++) {
     const t = tokens[i + k];
-    if (t.kind !== TokenKind.Word || t.low !== words[k]) return false;
+    if (t.kind !== WORD || t.low !== words[k]) return false;
   }
   return true;
 }
@@ -246,7 +258,7 @@ function questionMask(tokens: Token[]): Uint8Array {
   let inQuestion = false;
   for (let i = tokens.length - 1; i >= 0; i--) {
     const t = tokens[i];
-    if (t.kind === TokenKind.Punct) {
+    if (t.kind === PUNCT) {
       if (t.low.includes('?')) inQuestion = true;
       else if (t.low.includes('!') || t.low.startsWith('.') || t.low === '…') inQuestion = false;
     }
@@ -255,6 +267,7 @@ function questionMask(tokens: Token[]): Uint8Array {
   return mask;
 }
 
+/** Irony cues, sticky: tried only where a cue's first word stands, not scanned over every text. */
 const IRONY_PATTERNS: Record<LexiconLanguage, RegExp> = {
   en: ironyPattern(RULE_WORDS.en.ironyCues),
   es: ironyPattern(RULE_WORDS.es.ironyCues),
@@ -262,7 +275,16 @@ const IRONY_PATTERNS: Record<LexiconLanguage, RegExp> = {
 };
 
 function ironyPattern(cues: string[]): RegExp {
-  return new RegExp(cues.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+  return new RegExp(cues.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'iy');
+}
+
+/** Whether an irony cue starts at `start` (or one character before it, for "#sarcasm" and "/s"). */
+function ironyAt(pattern: RegExp, text: string, start: number): boolean {
+  for (let pos = start > 0 ? start - 1 : start; pos <= start; pos++) {
+    pattern.lastIndex = pos;
+    if (pattern.test(text)) return true;
+  }
+  return false;
 }
 
 const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
@@ -271,7 +293,7 @@ const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
 function vaderNegated(tokens: Token[], infos: (WordInfo | undefined)[], i: number): boolean {
   for (let k = 1, seen = 0; seen < 3 && i - k >= 0; k++) {
     const t = tokens[i - k];
-    if (t.kind === TokenKind.Punct) continue;
+    if (t.kind === PUNCT) continue;
     seen++;
     if (infos[i - k]?.vaderNegator || (seen === 1 && t.low === 'no')) return true;
   }
@@ -372,7 +394,9 @@ class PassState {
 export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms = false): ValenceAnalysis {
   const table = WORD_TABLES[lang];
   let auxSum = 0;
-  const tokens = tokenize(text);
+  // Token offsets are into the entity-decoded text; the irony cues are matched against that text.
+  const tokenText = text.includes('&') ? decodeEntities(text) : text;
+  const tokens = tokenize(tokenText, true);
   const n = tokens.length;
   let hasLower: boolean | undefined;
   const st = new PassState(text.includes('?') ? questionMask(tokens) : null, collectTerms);
@@ -382,13 +406,13 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
   let questions = 0;
   let words = 0;
   let contrast = false;
+  let irony = false;
   const infos: (WordInfo | undefined)[] = new Array(n);
-  for (let k = 0; k < n; k++)
-    if (tokens[k].kind === TokenKind.Word) infos[k] = lookupWord(table, tokens[k].low);
+  for (let k = 0; k < n; k++) if (tokens[k].kind === WORD) infos[k] = lookupWord(table, tokens[k].low);
 
   for (let i = 0; i < n; i++) {
     const t = tokens[i];
-    if (t.kind === TokenKind.Punct) {
+    if (t.kind === PUNCT) {
       for (const ch of t.low) {
         if (ch === '!') exclamations++;
         else if (ch === '?') questions++;
@@ -396,8 +420,8 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
       st.closeClause(i + 1);
       continue;
     }
-    if (t.kind !== TokenKind.Word) {
-      const emoticon = t.kind === TokenKind.Emoticon;
+    if (t.kind !== WORD) {
+      const emoticon = t.kind === EMOTICON;
       const v = emoticon ? (EMOTICONS[t.raw] ?? 0) : (EMOJI_TABLE.get(t.raw)?.valence ?? 0);
       const vv = emoticon ? (VADER_EMOTICONS.get(t.raw) ?? VADER_ANY.get(t.raw.toLowerCase()) ?? 0) : v * 0.8;
       st.term(t.low, EMOJI_TABLE.get(t.raw), false);
@@ -408,6 +432,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     const low = t.low;
     words++;
     const info = infos[i];
+    if (info?.ironyCue === true && !irony) irony = ironyAt(IRONY_PATTERNS[lang], tokenText, t.start);
     if (info === undefined || info.bare === true) {
       st.currentClause(t);
       st.term(low, info, st.negLeft > 0);
@@ -473,7 +498,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
       if (
         info.booster !== undefined &&
         next !== undefined &&
-        next.kind === TokenKind.Word &&
+        next.kind === WORD &&
         ((info.valence === undefined && info.vader === undefined) ||
           infos[i + 1]?.valence !== undefined ||
           infos[i + 1]?.vader !== undefined)
@@ -498,7 +523,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     let boost = 0;
     for (let k = 1; k <= 3 && i - k >= st.clauseFirstToken; k++) {
       const prev = tokens[i - k];
-      if (prev.kind !== TokenKind.Word) break;
+      if (prev.kind !== WORD) break;
       const prevInfo = infos[i - k];
       if (prevInfo === undefined) continue;
       if (prevInfo.booster !== undefined) boost += prevInfo.booster * (k === 1 ? 1 : k === 2 ? 0.95 : 0.9);
@@ -541,7 +566,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     if (v > 0) vaderPositive += v;
     else vaderNegative -= v;
   }
-  const irony = IRONY_PATTERNS[lang].test(text);
+
   if (irony && sum > 0) sum *= IRONY_FLIP;
   if (exclamations > 0) {
     const bang = Math.min(exclamations, 4) * EXCLAMATION_INCREMENT;

@@ -15,12 +15,15 @@
  * A secondary lexicon feature (`lexicon-aux.ts`): ML-SentiCon en/es and CLiPS Pattern en, as shipped
  * in natural, for words AFINN lacks; it only feeds the model, never the rule score.
  *
- * Model: `sentiment-model.json`, built by `scripts/train-sentiment.ts`, is a small ridge regression
- * over the rule pass's summary features plus English word and word-pair features; see
- * `predict-score.ts`. Text in other languages only gets the summary features' share of it.
+ * Model: `sentiment-model.json`, built by `scripts/train-sentiment.ts`: a ridge regression over the
+ * rule pass's summary features plus English word and word-pair features gives the margin, and a
+ * logistic neutral gate over the summary features and |margin| decides which side of the one neutral
+ * band (±0.05) the score falls; see `predict-score.ts`. Text in other languages gets the summary
+ * features' share of the margin and the same gate.
  * Honest figures: the model is fitted on the same dev sets the eval reports, so the eval's numbers for
- * it are in-sample; the k-fold cross-validated ones stored in the model file (and echoed by
- * `npm run eval -- sentiment` under `model.crossValidation`) are the estimate for unseen text.
+ * it are in-sample; the nested cross-validated ones stored in the model file (printed by
+ * `npm run eval -- sentiment` as `cvTable`, beside the peers' figures from the same run) are the
+ * estimate for unseen text.
  */
 import { detectLanguageByStopwords } from '../language/index.ts';
 import { analyzeValence, type ValenceAnalysis } from './analyze-valence.ts';
@@ -33,7 +36,7 @@ import type {
   SentimentResult,
 } from './types.ts';
 
-/** |score| below this is neutral; one band for every source and language (picked on CV scores). */
+/** |score| below this is neutral; one band for every source and language (the gold convention's). */
 export const NEUTRAL_BAND = MODEL_NEUTRAL_BAND;
 
 const LEXICON_LANGUAGES: readonly string[] = ['en', 'es', 'pt'];

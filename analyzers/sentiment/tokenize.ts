@@ -47,17 +47,19 @@ const ENTITIES: Record<string, string> = {
 };
 
 /** Tweets often arrive HTML-escaped ("&lt;3"); same-length-or-shorter replacements keep it cheap. */
-function decodeEntities(text: string): string {
+export function decodeEntities(text: string): string {
   return text.replace(/&(?:lt|gt|amp|quot|#39);/g, (e) => ENTITIES[e]);
 }
 
 /**
  * Splits text into words, emoticons, emoji and clause punctuation; URLs and @handles are dropped,
- * a leading `#` is dropped with them (hashtags keep their word). A hand-written scanner: this runs
- * on every mention, and a Unicode regex with named groups was the slowest part of scoring.
+ * a leading `#` is dropped with them (hashtags keep their word). Offsets are into the text after
+ * HTML-entity decoding (`decodeEntities`); pass `decoded` when the caller has already decoded it.
+ * A hand-written scanner: this runs on every mention, and a Unicode regex with named groups was the
+ * slowest part of scoring.
  */
-export function tokenize(input: string): Token[] {
-  const text = input.includes('&') ? decodeEntities(input) : input;
+export function tokenize(input: string, decoded = false): Token[] {
+  const text = !decoded && input.includes('&') ? decodeEntities(input) : input;
   const tokens: Token[] = [];
   const len = text.length;
   let i = 0;
