@@ -132,9 +132,10 @@ export function toMentions(items: SocialItem[], targetId: number | null, entitie
     const text = title ? `${title}\n${body}` : body;
     const lang = item.lang ?? detectLanguage(text).lang;
     const scored = scoreSentiment(text, { lang });
-    const terms = new Map<string, string>();
+    // collectTerms yields each key once.
+    const terms: MentionInput['terms'] = [];
     collectTerms(text, (key, display) => {
-      if (!terms.has(key)) terms.set(key, display);
+      terms.push({ key, display });
     });
     out.push({
       source: item.source,
@@ -161,7 +162,7 @@ export function toMentions(items: SocialItem[], targetId: number | null, entitie
         label: a.label,
       })),
       simhash: toSignedBigint(simhash64(text)).toString(),
-      terms: [...terms].map(([key, display]) => ({ key, display })),
+      terms,
     });
   }
   return out;

@@ -22,12 +22,11 @@ function isTracking(name: string): boolean {
 export function canonicalizeUrl(url: string): string {
   const u = new URL(url.trim());
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${url}`);
-  u.hash = '';
-  u.username = '';
-  u.password = '';
+  // The result is built from protocol, host, path and query, so credentials and fragment never reach it; each
+  // URL setter re-parses, so only what changes is set.
   let host = u.hostname.toLowerCase().replace(/\.$/, '');
   host = host.replace(/^(?:www\d*|m|mobile|amp)\.(?=[^.]+\.[^.]+)/, '');
-  u.hostname = host;
+  if (host !== u.hostname) u.hostname = host;
   if (u.port === DEFAULT_PORT[u.protocol]) u.port = '';
   let path = u.pathname
     .replace(/\/{2,}/g, '/')
@@ -35,7 +34,9 @@ export function canonicalizeUrl(url: string): string {
     .replace(/\/amp\/?$/i, '/')
     .replace(/\/index\.(?:html?|php)$/i, '/');
   if (path.length > 1) path = path.replace(/\/+$/, '');
-  u.pathname = path || '/';
+  path ||= '/';
+  if (path !== u.pathname) u.pathname = path;
+  if (u.search === '') return `${u.protocol}//${u.host}${u.pathname}`;
   const params = [...u.searchParams].filter(([name]) => !isTracking(name));
   params.sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : av > bv ? 1 : 0) : a < b ? -1 : 1));
   u.search = '';

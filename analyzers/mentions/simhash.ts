@@ -4,13 +4,24 @@ import { normalizeText } from './normalize-text.ts';
 const MASK64 = (1n << 64n) - 1n;
 const WORD = /[\p{L}\p{N}]+/gu;
 
-/** 32-bit FNV-1a of the UTF-16 units with a seed, finished with murmur3's avalanche mix. */
-function hash32(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+const FNV_PRIME = 0x01000193;
+const SEED_LO = (0x811c9dc5 ^ 0) >>> 0;
+const SEED_HI = (0x811c9dc5 ^ 0x9747b28c) >>> 0;
+
+/** FNV-1a steps over the UTF-16 units of `s`, from state `h`. */
+function fnv(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
   }
+  return h;
+}
+
+/** One space (the separator of shingle words). */
+const fnvSpace = (h: number) => Math.imul(h ^ 32, FNV_PRIME);
+
+/** murmur3's avalanche mix, as an unsigned 32-bit value. */
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -31,28 +42,38 @@ function featureWords(text: string): string[] {
  * 64-bit SimHash over word 3-shingles (case-, accent- and URL-insensitive), for grouping reposts and
  * syndicated copies: near-identical texts differ in few bits (see `hammingDistance`,
  * `nearDuplicateOf`). Texts under three words hash their words; an empty text hashes to 0n.
+ * Each feature is hashed twice (two seeds) with 32-bit FNV-1a of its UTF-16 units, finished with murmur3's
+ * mix; a shingle is hashed as "w1 w2 w3" without building that string.
  */
 export function simhash64(text: string): bigint {
   const words = featureWords(text);
-  const features: string[] = [];
-  if (words.length < 3) features.push(...words);
-  else
-    for (let i = 0; i + 3 <= words.length; i++) features.push(`${words[i]} ${words[i + 1]} ${words[i + 2]}`);
-  if (features.length === 0) return 0n;
-  const votes = new Int32Array(64);
-  for (const feature of features) {
-    const lo = hash32(feature, 0);
-    const hi = hash32(feature, 0x9747b28c);
+  const n = words.length < 3 ? words.length : words.length - 2;
+  if (n === 0) return 0n;
+  // ones[b]: features whose hash has bit b set; a bit of the result is set when most features have it.
+  const ones = new Int32Array(64);
+  for (let i = 0; i < n; i++) {
+    let lo: number;
+    let hi: number;
+    if (words.length < 3) {
+      lo = finish(fnv(SEED_LO, words[i]));
+      hi = finish(fnv(SEED_HI, words[i]));
+    } else {
+      const a = words[i];
+      const b = words[i + 1];
+      const c = words[i + 2];
+      lo = finish(fnv(fnvSpace(fnv(fnvSpace(fnv(SEED_LO, a)), b)), c));
+      hi = finish(fnv(fnvSpace(fnv(fnvSpace(fnv(SEED_HI, a)), b)), c));
+    }
     for (let bit = 0; bit < 32; bit++) {
-      votes[bit] += (lo >>> bit) & 1 ? 1 : -1;
-      votes[bit + 32] += (hi >>> bit) & 1 ? 1 : -1;
+      ones[bit] += (lo >>> bit) & 1;
+      ones[bit + 32] += (hi >>> bit) & 1;
     }
   }
   let lo = 0;
   let hi = 0;
   for (let bit = 0; bit < 32; bit++) {
-    if (votes[bit] > 0) lo |= 1 << bit;
-    if (votes[bit + 32] > 0) hi |= 1 << bit;
+    if (2 * ones[bit] > n) lo |= 1 << bit;
+    if (2 * ones[bit + 32] > n) hi |= 1 << bit;
   }
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }

@@ -23,8 +23,25 @@ const clauseEdge: boolean[] = [];
 const seen = new Set<string>();
 
 function normaliseWord(raw: string): string {
-  const lower = raw.toLowerCase().replace('’', "'");
-  return NON_ASCII.test(lower) ? foldAccents(lower) : lower;
+  let lower = raw.toLowerCase();
+  if (NON_ASCII.test(lower)) {
+    lower = lower.replace('’', "'");
+    if (NON_ASCII.test(lower)) lower = foldAccents(lower);
+  }
+  return lower;
+}
+
+/** DIGITS.test(word), answered without the regex for the usual word starting with an ASCII letter. */
+function allDigits(word: string): boolean {
+  const c = word.charCodeAt(0);
+  return !(c >= 97 && c <= 122) && DIGITS.test(word);
+}
+
+function pushWord(raw: string): void {
+  const word = normaliseWord(raw);
+  clauseDisplays.push(word);
+  clauseKeys.push(keyOfWord(word));
+  clauseEdge.push(word.length >= 2 && !STOPWORDS.has(word) && !allDigits(word));
 }
 
 function keyOfWord(normalised: string): string {
@@ -68,7 +85,7 @@ function emitHashtag(sink: TermSink, tag: string): void {
     key += keyOfWord(word);
     display += display.length > 0 ? ` ${word}` : word;
   }
-  if (parts.length === 1 && (STOPWORDS.has(display) || DIGITS.test(display))) return;
+  if (parts.length === 1 && (STOPWORDS.has(display) || allDigits(display))) return;
   emit(sink, key, parts.length === 1 ? `#${display}` : display, parts.length);
 }
 
@@ -101,13 +118,11 @@ export function collectTerms(text: string, sink: TermSink, _lang?: string): void
       emitHashtag(sink, token.slice(1));
       continue;
     }
-    for (const piece of token.split('_')) {
-      if (piece.length === 0) continue;
-      const word = normaliseWord(piece);
-      clauseDisplays.push(word);
-      clauseKeys.push(keyOfWord(word));
-      clauseEdge.push(word.length >= 2 && !STOPWORDS.has(word) && !DIGITS.test(word));
+    if (!token.includes('_')) {
+      pushWord(token);
+      continue;
     }
+    for (const piece of token.split('_')) if (piece.length > 0) pushWord(piece);
   }
   flushClause(sink);
 }
