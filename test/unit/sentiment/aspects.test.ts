@@ -48,6 +48,18 @@ describe('scoreSentiment: aspects', () => {
     expect(pt.delivery).toBeDefined();
   });
 
+  it('reads late delivery as negative in each language, for the text and its delivery aspect', () => {
+    for (const [text, lang] of [
+      ['Delivery was late', 'en'],
+      ['El envío se retrasó', 'es'],
+      ['A entrega atrasou', 'pt'],
+    ] as const) {
+      const r = scoreSentiment(text, { lang });
+      expect(r.label, text).toBe('negative');
+      expect(byAspect(r.aspects).delivery?.label, text).toBe('negative');
+    }
+  });
+
   it('returns no aspects when none is mentioned', () => {
     expect(scoreSentiment('I am so happy today', { lang: 'en' }).aspects).toEqual([]);
   });
