@@ -96,16 +96,15 @@ export const MODEL_SUMMARY: Record<string, unknown> = {
 };
 
 /**
- * Final score in [-1, 1]. The margin is the ridge model over the rule pass's dense summary (every
- * language) plus English term and term-pair weights (only English text is looked up; other languages
- * get the dense share alone, whose inputs are language-independent). The neutral gate (a logistic
- * model over the dense summary, its magnitudes and |margin|) then decides which side of the neutral
- * band the score falls: gated texts keep the margin's sign but stay inside the band, the others are
- * moved out to at least its edge. Elsewhere the score is the margin itself, so it still tracks the
- * strength of the rating (r).
+ * The ridge margin in [-1, 1] before the neutral gate: bias, dense weights and (English only) the
+ * weights of the terms and term pairs present. Exported so tests can hold it to the training script's
+ * own computation.
  */
-export function predictScore(analysis: ValenceAnalysis, lang: LexiconLanguage): number {
-  const dense = denseFeatures(analysis);
+export function predictMargin(analysis: ValenceAnalysis, lang: LexiconLanguage): number {
+  return marginOf(denseFeatures(analysis), analysis, lang);
+}
+
+function marginOf(dense: number[], analysis: ValenceAnalysis, lang: LexiconLanguage): number {
   let s = model.bias;
   for (let j = 0; j < dense.length; j++) s += model.dense[j] * dense[j];
   if (lang === 'en') {
@@ -134,7 +133,21 @@ export function predictScore(analysis: ValenceAnalysis, lang: LexiconLanguage): 
       prev = id;
     }
   }
-  const margin = Math.max(-1, Math.min(1, s));
+  return Math.max(-1, Math.min(1, s));
+}
+
+/**
+ * Final score in [-1, 1]. The margin is the ridge model over the rule pass's dense summary (every
+ * language) plus English term and term-pair weights (only English text is looked up; other languages
+ * get the dense share alone, whose inputs are language-independent). The neutral gate (a logistic
+ * model over the dense summary, its magnitudes and |margin|) then decides which side of the neutral
+ * band the score falls: gated texts keep the margin's sign but stay inside the band, the others are
+ * moved out to at least its edge. Elsewhere the score is the margin itself, so it still tracks the
+ * strength of the rating (r).
+ */
+export function predictScore(analysis: ValenceAnalysis, lang: LexiconLanguage): number {
+  const dense = denseFeatures(analysis);
+  const margin = marginOf(dense, analysis, lang);
   gateFeatures(dense, margin, gateInputs);
   const gate = model.gate;
   let g = gate[0];

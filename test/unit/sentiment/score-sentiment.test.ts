@@ -1,7 +1,9 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { analyzeValence } from '../../../analyzers/sentiment/analyze-valence.ts';
 import { NEUTRAL_BAND, scoreSentiment } from '../../../analyzers/sentiment/index.ts';
-import { MODEL_SUMMARY } from '../../../analyzers/sentiment/predict-score.ts';
+import { denseFeatures, visitSparseFeatures } from '../../../analyzers/sentiment/model-features.ts';
+import { MODEL_SUMMARY, predictMargin } from '../../../analyzers/sentiment/predict-score.ts';
 
 /** The rule pass alone, so each rule is tested without the learned weights on top. */
 const en = (text: string) => analyzeValence(text, 'en').compound;
@@ -183,5 +185,38 @@ describe('scoreSentiment: neutral gate and model', () => {
     expect(threshold).toBeGreaterThan(0);
     expect(threshold).toBeLessThan(1);
     expect(MODEL_SUMMARY.lambdaGrid).toContain(MODEL_SUMMARY.lambda);
+  });
+});
+
+describe('scoreSentiment: the shipped scorer is the model the training script fitted', () => {
+  const model = createRequire(import.meta.url)('../../../analyzers/sentiment/sentiment-model.json') as {
+    bias: number;
+    dense: number[];
+    sparse: Record<string, number>;
+  };
+
+  /** The training script's margin: bias, dense weights, and each distinct term / pair key once. */
+  function trainingMargin(text: string): number {
+    const a = analyzeValence(text, 'en', true);
+    let s = model.bias;
+    denseFeatures(a).forEach((x, j) => {
+      s += model.dense[j] * x;
+    });
+    const keys = new Set<string>();
+    visitSparseFeatures(a, (k) => keys.add(k));
+    for (const k of keys) s += model.sparse[k] ?? 0;
+    return Math.max(-1, Math.min(1, s));
+  }
+
+  it('gives the same margin, with repeated words and pairs counted once', () => {
+    for (const text of [
+      'I love it, I love it, I love it so much',
+      'bad bad bad, really really bad',
+      'not good. not good at all, not good',
+      'The lipstick is fine :) but the box was late and the box was crushed!!!',
+      'have used it frequently and have had no problems.',
+    ]) {
+      expect(predictMargin(analyzeValence(text, 'en'), 'en'), text).toBeCloseTo(trainingMargin(text), 9);
+    }
   });
 });
