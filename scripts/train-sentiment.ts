@@ -4,7 +4,7 @@
  *
  * Fits the model behind `scoreSentiment` (analyzers/sentiment/sentiment-model.json), two parts:
  * - a ridge regression, target = mean human rating / 4, over the rule pass's dense summary (every
- *   language) plus English terms and term pairs seen in at least `min-df` training texts;
+ *   language) plus counts of English terms and term pairs seen in at least `min-df` training texts;
  * - a neutral gate: a logistic regression over the dense summary, its magnitudes and |margin| that
  *   says "no sentiment here". Gated texts get a score inside the neutral band, the others outside it,
  *   so one band (±0.05, the gold convention's own) serves every set and the ridge margin keeps r.
@@ -42,6 +42,7 @@ interface Example {
   y: number;
   neutral: boolean;
   dense: number[];
+  /** Term and term-pair keys, once per occurrence: a repeated word counts as often as it is written. */
   sparse: string[];
 }
 
@@ -104,22 +105,22 @@ function parseArgs(argv: string[]) {
 
 function toExample(t: RatedText): Example {
   const a = analyzeValence(t.text, 'en', true);
-  const keys = new Set<string>();
-  visitSparseFeatures(a, (k) => keys.add(k));
+  const keys: string[] = [];
+  visitSparseFeatures(a, (k) => keys.push(k));
   return {
     set: t.set,
     w: 1,
     y: t.mean / 4,
     neutral: goldLabel(t.mean) === 'neutral',
     dense: denseFeatures(a),
-    sparse: [...keys],
+    sparse: keys,
   };
 }
 
-/** Ridge regression solved by conjugate gradient on the normal equations (sparse binary features). */
+/** Ridge regression solved by conjugate gradient on the normal equations (sparse count features). */
 function fitRidge(train: Example[], lambda: number, denseLambda: number, minDf: number): Ridge {
   const df = new Map<string, number>();
-  for (const e of train) for (const k of e.sparse) df.set(k, (df.get(k) ?? 0) + 1);
+  for (const e of train) for (const k of new Set(e.sparse)) df.set(k, (df.get(k) ?? 0) + 1);
   const vocab = new Map<string, number>();
   for (const [k, c] of df) if (c >= minDf) vocab.set(k, vocab.size);
   const nd = DENSE_FEATURES.length;

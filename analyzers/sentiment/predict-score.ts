@@ -55,20 +55,6 @@ for (const [key, weight] of Object.entries(model.sparse)) {
 }
 if (termIds.size > PAIR_STRIDE) throw new Error('sentiment-model.json has too many terms for pair keys');
 const unigram = Float64Array.from({ length: termIds.size }, (_, i) => unigramWeights[i] ?? 0);
-/** Per-term stamp of the last text that counted it, so repeats count once without a Set per call. */
-const seenAt = new Uint32Array(termIds.size);
-let stampCounter = 0;
-function nextStamp(): number {
-  stampCounter = stampCounter === 0xffffffff ? 1 : stampCounter + 1;
-  if (stampCounter === 1) seenAt.fill(0);
-  return stampCounter;
-}
-/** Pair keys already counted in the current text (few per text, so a linear scan). */
-const pairKeys: number[] = [];
-function pairSeenBefore(key: number, count: number): boolean {
-  for (let k = 0; k < count; k++) if (pairKeys[k] === key) return true;
-  return false;
-}
 setModelTermIds(termIds);
 
 /** |score| below this is neutral: one band for every set and language (the gold convention's ±0.05). */
@@ -109,25 +95,16 @@ function marginOf(dense: number[], analysis: ValenceAnalysis, lang: LexiconLangu
   for (let j = 0; j < dense.length; j++) s += model.dense[j] * dense[j];
   if (lang === 'en') {
     // Same keys as visitSparseFeatures (each term, then "previous term"), by id instead of by string.
-    // Features are present-or-absent, as in training: a term or pair seen twice counts once.
+    // Features are counts, as in training: a term or pair written twice counts twice.
     const ids = analysis.termIds;
-    const stamp = nextStamp();
-    let pairsSeen = 0;
     let prev = -1;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       if (id >= 0) {
-        if (seenAt[id] !== stamp) {
-          seenAt[id] = stamp;
-          s += unigram[id];
-        }
+        s += unigram[id];
         if (prev >= 0) {
-          const key = prev * PAIR_STRIDE + id;
-          const pair = pairWeights.get(key);
-          if (pair !== undefined && !pairSeenBefore(key, pairsSeen)) {
-            pairKeys[pairsSeen++] = key;
-            s += pair;
-          }
+          const pair = pairWeights.get(prev * PAIR_STRIDE + id);
+          if (pair !== undefined) s += pair;
         }
       }
       prev = id;
