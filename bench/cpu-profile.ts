@@ -37,8 +37,10 @@ function bucketOf(url: string, fn: string): string {
 export interface ProfileSummary {
   file: string | null;
   totalMs: number;
-  /** Share of sampled time per bucket, biggest first. */
-  buckets: { bucket: string; pct: number }[];
+  /** Share of sampled time per bucket, biggest first, and its milliseconds. */
+  buckets: { bucket: string; pct: number; ms: number }[];
+  /** Every bucket's milliseconds (for comparing two profiles). */
+  msByBucket: Record<string, number>;
   /** Heaviest functions by self time. */
   functions: { fn: string; where: string; pct: number }[];
 }
@@ -90,7 +92,8 @@ export async function profile<T>(
       buckets: [...buckets]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 14)
-        .map(([bucket, t]) => ({ bucket, pct: pct(t) })),
+        .map(([bucket, t]) => ({ bucket, pct: pct(t), ms: Math.round(t / 1000) })),
+      msByBucket: Object.fromEntries([...buckets].map(([b, t]) => [b, Math.round(t / 100) / 10])),
       functions: [...fns]
         .sort((a, b) => b[1].t - a[1].t)
         .slice(0, 12)

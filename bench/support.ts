@@ -2,6 +2,8 @@
  * What every benchmark shares: the options `bench/run.ts` parses, percentiles and rates, RSS sampling, and a
  * fresh migrated database on the machine's real Postgres (the same template clone the integration tests use).
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { createDb, type Db } from '../db/index.ts';
 import type { Logger } from '../logger.ts';
@@ -141,4 +143,39 @@ export async function pool<T>(
       while (next < items.length) await fn(items[next++]);
     }),
   );
+}
+
+let clockTicks: number | null = null;
+
+/**
+ * CPU time (user + system, ms) of each Postgres backend connected to `db`'s database, read from /proc: works when
+ * Postgres runs on this machine (the benchmarks' 127.0.0.1), null otherwise. Diff two snapshots with `cpuDelta`.
+ */
+export async function postgresCpu(db: Db): Promise<Map<number, number> | null> {
+  const { rows } = await db.query<{ pid: number }>(
+    'bench.backends',
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks);
+    } catch {
+      return null;
+    }
+  }
+  return out;
+}
+
+/** CPU ms spent between two `postgresCpu` snapshots (backends that appeared in between count from zero). */
+export function cpuDelta(
+  before: Map<number, number> | null,
+  after: Map<number, number> | null,
+): number | null {
+  if (!before || !after) return null;
+  let ms = 0;
+  for (const [pid, v] of after) ms += v - (before.get(pid) ?? 0);
+  return ms;
 }

@@ -42,16 +42,16 @@ export interface StoredEvent {
 }
 
 /**
- * The INSERT of events from parameter arrays `$first…$first+8` (see `eventParams`), returning ids: an event whose
+ * The INSERT of events from parameter arrays `$first…$first+8` (see `eventParams`), returning `returning`: an event whose
  * dedup key exists is returned as stored. Shared with `finishProductRun`, which stores a run's events with its end.
  */
-export function insertEventsSql(first: number): string {
+export function insertEventsSql(first: number, returning = 'id'): string {
   const p = (i: number) => `$${first + i}`;
   return `INSERT INTO events (type, dedup_key, occurred_at, competitor_id, product_id, target_id, observation_id, subject, payload)
      SELECT * FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::timestamptz[], ${p(3)}::bigint[], ${p(4)}::bigint[],
        ${p(5)}::bigint[], ${p(6)}::bigint[], ${p(7)}::text[], ${p(8)}::jsonb[])
      ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
-     RETURNING id`;
+     RETURNING ${returning}`;
 }
 
 /** The nine parameter arrays of `insertEventsSql`. */

@@ -72,10 +72,13 @@ export async function insertObservations(db: Db, obs: ObservationInput[]): Promi
   return rows;
 }
 
-/** The previous observation and the 30-day range before observation `o` (see `observationContexts`). */
-const CONTEXT_OF_O = `(SELECT json_build_object('id', p.id, 'productId', p.product_id, 'observedAt', p.observed_at,
+/** Observation `p` as a JSON `StoredObservation` (its `observedAt` a string). */
+export const PREVIOUS_JSON = `json_build_object('id', p.id, 'productId', p.product_id, 'observedAt', p.observed_at,
           'price', p.price::text, 'listPrice', p.list_price::text, 'currency', p.currency,
-          'availability', p.availability, 'promotions', p.promotions)
+          'availability', p.availability, 'promotions', p.promotions)`;
+
+/** The previous observation and the 30-day range before observation `o` (see `observationContexts`). */
+const CONTEXT_OF_O = `(SELECT ${PREVIOUS_JSON}
         FROM price_observations p
         WHERE p.product_id = o.product_id AND (p.observed_at, p.id) < (o.observed_at, o.id)
         ORDER BY p.observed_at DESC, p.id DESC LIMIT 1) AS previous,
@@ -107,6 +110,7 @@ export async function observationContexts(db: Db, observationIds: number[]): Pro
 
 /** A product page as fetched: the product it shows and what was observed on it in one crawl run. */
 export interface ProductPageInput {
+  competitorId: number | null;
   product: {
     url: string;
     name?: string | null;
@@ -124,18 +128,14 @@ export interface StoredProductPage extends ObservationContext {
 }
 
 /**
- * Stores product pages of one competitor in one statement: upserts each page's product (never a launch: a
+ * Stores product pages in one statement: upserts each page's product (never a launch: a
  * product page is not a discovery), inserts its observation (idempotent per product and run, like
  * `insertObservations`) and returns it with its context (as `observationContexts`). The context is read from
  * the statement's snapshot, which cannot see the row being inserted and excludes a re-delivered run's stored
  * row by the strict (observed_at, id) order — the same answer as reading it after the insert. Product URLs in
  * one call must be distinct. Results come back in input order.
  */
-export async function storeProductPages(
-  db: Db,
-  competitorId: number | null,
-  pages: ProductPageInput[],
-): Promise<StoredProductPage[]> {
+export async function storeProductPages(db: Db, pages: ProductPageInput[]): Promise<StoredProductPage[]> {
   if (pages.length === 0) return [];
   const urls = pages.map((p) => p.product.url);
   if (new Set(urls).size !== urls.length) throw new Error('storeProductPages: product URLs must be distinct');
@@ -151,14 +151,14 @@ export async function storeProductPages(
   >(
     'price_observations.store_pages',
     `WITH input AS (
-       SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
          $8::timestamptz[], $9::numeric[], $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[],
          $15::real[], $16::text[], $17::text[], $18::jsonb[], $19::text[]) WITH ORDINALITY
-         AS i(product_url, name, sku, brand, category, crawl_run_id, observed_at, price, list_price, currency,
-           currency_raw, availability, source, confidence, evidence, reason, promotions, url, i)),
+         AS i(competitor_id, product_url, name, sku, brand, category, crawl_run_id, observed_at, price, list_price,
+           currency, currency_raw, availability, source, confidence, evidence, reason, promotions, url, i)),
      prod AS (
        INSERT INTO products (competitor_id, url, name, sku, brand, category, is_launch)
-       SELECT $1, product_url, NULLIF(name, ''), NULLIF(sku, ''), NULLIF(brand, ''), NULLIF(category, ''), false
+       SELECT competitor_id, product_url, NULLIF(name, ''), NULLIF(sku, ''), NULLIF(brand, ''), NULLIF(category, ''), false
        FROM input
        ON CONFLICT (url) DO UPDATE SET
          name = COALESCE(EXCLUDED.name, products.name), sku = COALESCE(EXCLUDED.sku, products.sku),
@@ -180,7 +180,7 @@ export async function storeProductPages(
      ${RANGE_OF_O}
      ORDER BY input.i`,
     [
-      competitorId,
+      pages.map((p) => p.competitorId),
       urls,
       prod('name'),
       prod('sku'),

@@ -151,35 +151,26 @@ export async function deleteTarget(db: Db, id: number): Promise<boolean> {
   return (res.rowCount ?? 0) > 0;
 }
 
-/** What a run's end changes on its target (health, cursor, item count). */
-export interface TargetOutcome {
-  outcome: string;
-  ok: boolean;
-  error?: string | null;
-  state?: Record<string, unknown>;
-  items?: number;
-}
-
 /**
- * The UPDATE that records a run's outcome on target `$first`, its values at `$first+1…$first+5`; shared with the
- * statements that finish a run and record its outcome in one round trip (`finishProductRun`).
+ * The SET clause that records a run's outcome on a target, over SQL expressions for its values (parameters of
+ * `recordTargetOutcome`, or columns of a batch in `finishProductRuns`): health, last success or error, failure
+ * streak, and for sources the new cursor and item count.
  */
-export function recordOutcomeSql(first: number): string {
-  const [id, outcome, ok, error, state, items] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
-  return `UPDATE targets SET last_run_at = now(), last_outcome = ${outcome},
-       last_success_at = CASE WHEN ${ok}::boolean THEN now() ELSE last_success_at END,
-       consecutive_failures = CASE WHEN ${ok}::boolean THEN 0 ELSE consecutive_failures + 1 END,
-       last_error = CASE WHEN ${ok}::boolean THEN last_error ELSE ${error}::text END,
-       last_error_at = CASE WHEN ${ok}::boolean THEN last_error_at ELSE now() END,
-       failing_since = CASE WHEN ${ok}::boolean THEN NULL ELSE COALESCE(failing_since, now()) END,
-       state = COALESCE(${state}::jsonb, state),
-       items_fetched = items_fetched + ${items}::int
-     WHERE id = ${id}`;
-}
-
-/** The values of `recordOutcomeSql`, in order. */
-export function recordOutcomeParams(id: number, o: TargetOutcome): unknown[] {
-  return [id, o.outcome, o.ok, o.error ?? o.outcome, o.state ? JSON.stringify(o.state) : null, o.items ?? 0];
+export function recordOutcomeSet(v: {
+  outcome: string;
+  ok: string;
+  error: string;
+  state: string;
+  items: string;
+}): string {
+  return `last_run_at = now(), last_outcome = ${v.outcome},
+       last_success_at = CASE WHEN ${v.ok} THEN now() ELSE last_success_at END,
+       consecutive_failures = CASE WHEN ${v.ok} THEN 0 ELSE consecutive_failures + 1 END,
+       last_error = CASE WHEN ${v.ok} THEN last_error ELSE ${v.error} END,
+       last_error_at = CASE WHEN ${v.ok} THEN last_error_at ELSE now() END,
+       failing_since = CASE WHEN ${v.ok} THEN NULL ELSE COALESCE(failing_since, now()) END,
+       state = COALESCE(${v.state}, state),
+       items_fetched = items_fetched + ${v.items}`;
 }
 
 /**
@@ -195,8 +186,16 @@ export async function recordTargetOutcome(
 ): Promise<number> {
   const { rows } = await db.query<{ consecutiveFailures: number }>(
     'targets.record_outcome',
-    `${recordOutcomeSql(1)} RETURNING consecutive_failures AS "consecutiveFailures"`,
-    recordOutcomeParams(id, { outcome, ok, ...extra }),
+    `UPDATE targets SET ${recordOutcomeSet({ outcome: '$2', ok: '$3::boolean', error: '$4::text', state: '$5::jsonb', items: '$6::int' })}
+     WHERE id = $1 RETURNING consecutive_failures AS "consecutiveFailures"`,
+    [
+      id,
+      outcome,
+      ok,
+      extra.error ?? outcome,
+      extra.state ? JSON.stringify(extra.state) : null,
+      extra.items ?? 0,
+    ],
   );
   return rows[0]?.consecutiveFailures ?? 0;
 }

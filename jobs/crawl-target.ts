@@ -1,26 +1,38 @@
+import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { detectPriceEvents } from '../analyzers/index.ts';
 import type { ExtractHints, PageLabel, PageOutcome } from '../crawlers/index.ts';
 import {
+  type ClaimedRun,
   type CrawlOutcome,
-  claimTargetRun,
+  claimTargetRuns,
   type Db,
   type EventInput,
   eventIdsOfRun,
   finishCrawlRun,
-  finishProductRun,
+  finishProductRuns,
   insertEvents,
   insertMentions,
   listEntities,
+  type ProductPageInput,
+  type ProductRunContext,
+  type ProductRunEnd,
+  type ProductRunWrite,
+  type ProductRunWritten,
+  type RunClaim,
   recordTargetOutcome,
+  type StoredObservation,
+  type StoredProductPage,
   storeProductPages,
+  storeProductRuns,
   type Target,
   type TargetKind,
   upsertProducts,
   upsertTarget,
 } from '../db/index.ts';
 import { fetchVoices, toMentions } from './crawl-voices.ts';
-import { defineJob, type JobContext, QUEUES } from './types.ts';
+import { defineJob, type Enqueue, type JobContext, QUEUES } from './types.ts';
+import { createWriteBatcher, type WriteBatcher } from './write-batcher.ts';
 
 /** Consecutive failed or blocked runs before a target raises `target_failing`. */
 export const FAILING_AFTER = 3;
@@ -57,20 +69,101 @@ const LABEL: Partial<Record<Target['kind'], PageLabel>> = {
 /** Kinds this job crawls (pages by label, feeds and social searches as voices); others are skipped unclaimed. */
 const CRAWLABLE: readonly TargetKind[] = ['product', 'catalog', 'sitemap', 'feed', 'social'];
 
+/**
+ * The hot statements of this job, shared by the concurrent jobs of a process on one pool: the claims, the
+ * product pages and the run ends of jobs that reach the same step together go in one statement each.
+ */
+interface CrawlWrites {
+  claim: WriteBatcher<RunClaim, ClaimedRun>;
+  storeRun: WriteBatcher<ProductRunWrite, ProductRunWritten | null>;
+  storePage: WriteBatcher<ProductPageInput, StoredProductPage>;
+  finishRun: WriteBatcher<ProductRunEnd, number[]>;
+}
+
+const writesByDb = new WeakMap<Db, CrawlWrites>();
+
+/**
+ * One statement of each kind in flight per process: what arrives meanwhile goes in the next one, so batches
+ * form exactly when the database (or this process) is the bottleneck, and cost nothing but ordering otherwise.
+ */
+const BATCHING = { maxInFlight: 1 };
+
+function writesOf(db: Db): CrawlWrites {
+  let w = writesByDb.get(db);
+  if (!w) {
+    w = {
+      claim: createWriteBatcher({
+        write: (claims) => claimTargetRuns(db, claims, CRAWLABLE),
+        key: (c) => String(c.targetId),
+        ...BATCHING,
+      }),
+      storeRun: createWriteBatcher({
+        write: (runs) => storeProductRuns(db, runs),
+        key: (r) => r.product.url,
+        ...BATCHING,
+      }),
+      storePage: createWriteBatcher({
+        write: (pages) => storeProductPages(db, pages),
+        key: (p) => p.product.url,
+        ...BATCHING,
+      }),
+      finishRun: createWriteBatcher({
+        write: (ends) => finishProductRuns(db, ends),
+        key: (e) => String(e.targetId),
+        ...BATCHING,
+      }),
+    };
+    writesByDb.set(db, w);
+  }
+  return w;
+}
+
+interface Announcement {
+  runId: number;
+  eventIds: number[];
+}
+
+const announcersByQueue = new WeakMap<Enqueue, WriteBatcher<Announcement, void>>();
+
+/**
+ * Hands a committed run's events to `evaluate-alerts`. Runs that finish together share one job (its id derived from
+ * their run ids, so an identical batch is enqueued once); a run alone, or a redelivered run re-announcing, uses
+ * `alerts:run:<id>`. Evaluation is idempotent per (rule, subject, window), so an event announced twice alerts once.
+ */
+function announceEvents(ctx: JobContext, a: Announcement): Promise<void> {
+  let announcer = announcersByQueue.get(ctx.enqueue);
+  if (!announcer) {
+    const enqueue = ctx.enqueue;
+    announcer = createWriteBatcher<Announcement, void>({
+      key: (x) => String(x.runId),
+      ...BATCHING,
+      async write(items) {
+        const runIds = items.map((i) => i.runId).sort((x, y) => x - y);
+        const jobId =
+          runIds.length === 1
+            ? `alerts:run:${runIds[0]}`
+            : `alerts:runs:${createHash('sha1').update(runIds.join(',')).digest('hex')}`;
+        await enqueue('evaluate-alerts', { eventIds: items.flatMap((i) => i.eventIds) }, { jobId });
+        return items.map(() => undefined);
+      },
+    });
+    announcersByQueue.set(ctx.enqueue, announcer);
+  }
+  return announcer.submit(a);
+}
+
 export const crawlTarget = defineJob({
   name: 'crawl-target',
   queue: QUEUES.crawl,
   schema: Type.Object({ targetId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
   async process({ targetId }, ctx) {
     // The target and its run for this window in one round trip; nothing is claimed for a target we cannot crawl.
-    const { target, run } = await claimTargetRun(
-      ctx.db,
+    const { target, run, product } = await writesOf(ctx.db).claim.submit({
       targetId,
-      ctx.scheduledAt,
-      ctx.jobId,
-      ctx.workerId,
-      CRAWLABLE,
-    );
+      scheduledAt: ctx.scheduledAt,
+      jobId: ctx.jobId,
+      worker: ctx.workerId,
+    });
     if (!target?.enabled) return { skipped: 'target gone or disabled' };
     const label = LABEL[target.kind];
     if (!run) return { skipped: `no crawler for ${target.kind} targets yet` };
@@ -93,11 +186,10 @@ export const crawlTarget = defineJob({
       outcome = await expandSitemapIndex(ctx, target, outcome);
     const { eventIds, newTargets } =
       outcome.kind === 'product'
-        ? { eventIds: await persistProductPage(ctx.db, target, run.id, outcome), newTargets: [] }
+        ? { eventIds: await persistProductPage(ctx.db, target, run.id, product, outcome), newTargets: [] }
         : await ctx.db.withTransaction((tx) => persistOutcome(tx, target, run.id, outcome));
     // After commit, so the jobs we start see what we stored.
-    if (eventIds.length)
-      await ctx.enqueue('evaluate-alerts', { eventIds }, { jobId: `alerts:run:${run.id}` });
+    if (eventIds.length) await announceEvents(ctx, { runId: run.id, eventIds });
     for (const child of newTargets) {
       await ctx.scheduler.upsert(child);
       await ctx.enqueue('crawl-target', { targetId: child.id }, { jobId: `crawl:first:${child.id}` });
@@ -157,50 +249,89 @@ async function persistOutcome(
 }
 
 /**
- * A product page in two statements and no explicit transaction: (1) product, observation and its context;
- * detection here; (2) events, run finished, target outcome. Each statement is atomic. A crash between them
- * leaves the observation stored and the run open: the redelivered job (same job id) reclaims the run, gets the
- * STORED observation back (one per product and run) and derives the same events with the same dedup keys from it
- * — never a second observation, never an event lost or doubled.
+ * A product page. Fast path, one statement: the claim read what the page is compared with (`context`), so the
+ * events are derived here and the product, observation, events, run end and target outcome are written together
+ * by `storeProductRuns`, which first checks that the context still holds. Slow path, when it does not (another
+ * run of the product stored meanwhile) or this run already stored its observation (a crash between the slow
+ * path's two statements): (1) product and observation, returned with the context read beside it; (2) events,
+ * run end, target outcome. Each statement is atomic: a redelivered job reclaims the open run, gets the STORED
+ * observation back (one per product and run) and derives the same events with the same dedup keys from it —
+ * never a second observation, never an event lost or doubled.
  */
 async function persistProductPage(
   db: Db,
   target: Target,
   runId: number,
+  context: ProductRunContext | null,
   outcome: Extract<PageOutcome, { kind: 'product' }>,
 ): Promise<number[]> {
   const { page, url, status } = outcome;
   const main = page.main;
-  const [stored] = await storeProductPages(db, target.competitorId, [
-    {
-      product: {
-        url: target.url,
-        name: page.name,
-        sku: page.sku,
-        brand: page.brand,
-        category: page.category,
-      },
-      observation: {
-        crawlRunId: runId,
-        observedAt: new Date(),
-        price: main?.price ?? main?.lowPrice ?? null,
-        listPrice: main?.listPrice ?? null,
-        currency: main?.currency ?? null,
-        currencyRaw: main?.currencyRaw ?? null,
-        availability: main?.availability ?? null,
-        source: main?.source ?? null,
-        confidence: main?.confidence ?? null,
-        evidence: main?.evidence ?? null,
-        reason: page.reason,
-        promotions: page.promotions,
-        url,
-      },
-    },
-  ]);
-  const { observation: obs, product, previous } = stored;
+  const writes = writesOf(db);
+  const product = {
+    url: target.url,
+    name: page.name,
+    sku: page.sku,
+    brand: page.brand,
+    category: page.category,
+  };
+  const observation = {
+    // The claim's time: the context was read as of then.
+    observedAt: context?.claimedAt ?? new Date(),
+    price: main?.price ?? main?.lowPrice ?? null,
+    listPrice: main?.listPrice ?? null,
+    currency: main?.currency ?? null,
+    currencyRaw: main?.currencyRaw ?? null,
+    availability: main?.availability ?? null,
+    source: main?.source ?? null,
+    confidence: main?.confidence ?? null,
+    evidence: main?.evidence ?? null,
+    reason: page.reason,
+    promotions: page.promotions,
+    url,
+  };
+
+  if (context && !context.observationStored) {
+    // Compared as it will be stored: amounts as numeric(18,4) prints them, promotions as JSON keeps them.
+    const current = {
+      price: asStoredAmount(observation.price),
+      listPrice: asStoredAmount(observation.listPrice),
+      currency: observation.currency,
+      availability: observation.availability,
+      promotions: JSON.parse(JSON.stringify(page.promotions)) as StoredObservation['promotions'],
+    };
+    const range = context.ranges.find((r) => r.currency === current.currency);
+    const detected = detectPriceEvents(context.previous, current, {
+      isLaunch: context.isLaunch,
+      range30: { min: range?.min ?? null, max: range?.max ?? null },
+    });
+    const written = await writes.storeRun.submit({
+      competitorId: target.competitorId,
+      targetId: target.id,
+      runId,
+      product,
+      observation,
+      basedOn: { previousId: context.previous?.id ?? null, isLaunch: context.isLaunch },
+      events: detected.map((d) => ({
+        type: d.type,
+        key: d.key,
+        payload: { ...d.payload, productName: page.name },
+      })),
+      outcome: context.previous && detected.length === 0 ? 'unchanged' : 'ok',
+      httpStatus: status,
+    });
+    if (written) return written.eventIds;
+  }
+
+  const stored = await writes.storePage.submit({
+    competitorId: target.competitorId,
+    product,
+    observation: { ...observation, crawlRunId: runId },
+  });
+  const { observation: obs, product: storedProduct, previous } = stored;
   // Compared as stored (promotions included), so a redelivery compares exactly what the first attempt did.
   const detected = detectPriceEvents(previous, obs, {
-    isLaunch: product.isLaunch,
+    isLaunch: storedProduct.isLaunch,
     range30: { min: stored.min30, max: stored.max30 },
   });
   const events: EventInput[] = detected.map((d) => ({
@@ -208,13 +339,13 @@ async function persistProductPage(
     dedupKey: `${d.type}:obs:${obs.id}:${d.key}`,
     occurredAt: obs.observedAt,
     competitorId: target.competitorId,
-    productId: product.id,
+    productId: storedProduct.id,
     targetId: target.id,
     observationId: obs.id,
-    subject: `product:${product.id}`,
+    subject: `product:${storedProduct.id}`,
     payload: { ...d.payload, productName: page.name },
   }));
-  return finishProductRun(db, {
+  return writes.finishRun.submit({
     runId,
     targetId: target.id,
     outcome: previous && events.length === 0 ? 'unchanged' : 'ok',
@@ -223,6 +354,23 @@ async function persistProductPage(
     reason: page.reason,
     events,
   });
+}
+
+/**
+ * A decimal amount as Postgres prints it once stored in a numeric(18, 4) column ("24.9" → "24.9000", "1.23456" →
+ * "1.2346", half away from zero), so events derived before storing carry the same strings as events derived from
+ * stored rows. Anything that is not a plain decimal is returned unchanged.
+ */
+export function asStoredAmount(amount: string | null): string | null {
+  if (amount === null) return null;
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(amount.trim());
+  if (!m) return amount;
+  const [, sign, int, frac = ''] = m;
+  let scaled = BigInt(int + frac.slice(0, 4).padEnd(4, '0'));
+  if (frac.length > 4 && frac[4] >= '5') scaled += 1n;
+  const digits = scaled.toString().padStart(5, '0');
+  const text = `${digits.slice(0, -4)}.${digits.slice(-4)}`;
+  return sign && scaled !== 0n ? `-${text}` : text;
 }
 
 async function persistDiscoveredLinks(

@@ -257,23 +257,46 @@ export function createPageCrawlCore(opts: PoliteCrawlOptions & { userAgent: stri
 
 export type PageCrawlCore = ReturnType<typeof createPageCrawlCore>;
 
-/** What both crawlee crawlers offer here: added requests, a graceful stop, an immediate teardown. */
+type Queued = Parameters<Parameters<PageCrawlCore['fetchPages']>[1]>[0];
+
+/** What both crawlee crawlers offer here: their request queue, a graceful stop, an immediate teardown. */
 interface KeepAliveCrawler {
   run(): Promise<unknown>;
-  addRequests(requests: Parameters<Parameters<PageCrawlCore['fetchPages']>[1]>[0]): Promise<unknown>;
+  getRequestQueue(): Promise<{ addRequests(requests: Queued): Promise<unknown> }>;
   stop(): void;
   teardown(): Promise<void>;
 }
 
 /**
  * Starts a keep-alive crawler and wraps it as a PageCrawler: jobs feed it through the core; closing stops it and
- * settles whatever was still pending as failed.
+ * settles whatever was still pending as failed. Requests go straight to the crawler's request queue, those of
+ * several jobs in one turn of the event loop in one call: `crawler.addRequests` costs about 0.5 ms of CPU a
+ * call whatever its size (validation, async iteration, batching), the queue's own `addRequests` about half that,
+ * and jobs hand the crawler one page each.
  */
 export function runPageCrawler(crawler: KeepAliveCrawler, core: PageCrawlCore): PageCrawler {
-  const running = crawler.run();
+  // The queue is opened first, so run() finds it open and both use the same instance.
+  const queue = crawler.getRequestQueue();
+  const running = queue.then(() => crawler.run());
+  let next: { requests: Queued; added: Promise<unknown> } | null = null;
+  const addSoon = (queued: Queued): Promise<unknown> => {
+    if (!next) {
+      const batch: { requests: Queued; added: Promise<unknown> } = {
+        requests: [],
+        added: new Promise((r) => setImmediate(r)).then(async () => {
+          next = null;
+          return (await queue).addRequests(batch.requests);
+        }),
+      };
+      next = batch;
+    }
+    next.requests.push(...queued);
+    return next.added;
+  };
   return {
-    fetchPages: (requests) => core.fetchPages(requests, (queued) => crawler.addRequests(queued)),
+    fetchPages: (requests) => core.fetchPages(requests, addSoon),
     async close() {
+      await queue.catch(() => undefined);
       crawler.stop();
       await crawler.teardown();
       await running.catch(() => undefined);
