@@ -5,14 +5,33 @@
  * an upper bound that is only compared with itself over time.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface TreeMemory {
   /** RSS of this process, bytes. */
   selfRss: number;
   /** Sum of the RSS of our descendant processes matching the pattern, bytes. */
   childrenRss: number;
-  /** Their pids (to check later that none survived). */
+  /** Their pids. */
   childrenPids: number[];
+  /** Their identities (pid and start time), to check later that none survived: pids are reused. */
+  children: ProcessId[];
+}
+
+/** A process, told apart from a later one given the same pid by its start time (ticks since boot). */
+export interface ProcessId {
+  pid: number;
+  start: string | null;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time), or null when the process is gone or /proc is not there. */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** One sample; `pattern` picks the descendants to count (Chromium by default). */
@@ -38,15 +57,19 @@ export function sampleTreeMemory(pattern: RegExp = /chrom/i): TreeMemory {
     selfRss: process.memoryUsage().rss,
     childrenRss: children.reduce((sum, r) => sum + r.rssKb * 1024, 0),
     childrenPids: children.map((r) => r.pid),
+    children: children.map((r) => ({ pid: r.pid, start: startTimeOf(r.pid) })),
   };
 }
 
-/** True while a process with this pid exists (a zombie or an orphan re-parented to init counts). */
-export function processAlive(pid: number): boolean {
+/**
+ * True while this very process exists (a zombie, or an orphan re-parented to init, counts): same pid and same start
+ * time, so a pid reused by an unrelated process later is not mistaken for a survivor.
+ */
+export function processAlive(p: ProcessId): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(p.pid, 0);
   } catch {
     return false;
   }
+  return p.start === null || startTimeOf(p.pid) === p.start;
 }
