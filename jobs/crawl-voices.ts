@@ -23,7 +23,14 @@ import {
   searchSource,
   toPlainText,
 } from '../crawlers/index.ts';
-import { type Entity, listEntities, type MentionInput, type Target } from '../db/index.ts';
+import {
+  type Db,
+  type Entity,
+  insertMentions,
+  listEntities,
+  type MentionInput,
+  type Target,
+} from '../db/index.ts';
 import type { JobContext } from './types.ts';
 
 /** Feed entries shorter than this get their article page fetched for the full text. */
@@ -166,6 +173,56 @@ export function toMentions(items: SocialItem[], targetId: number | null, entitie
     });
   }
   return out;
+}
+
+/** Mentions are stored in batches of this size, each batch with its rollups in one transaction. */
+export const MENTION_BATCH = 500;
+
+/** Items turned into mentions between two yields to the event loop (a few milliseconds of CPU). */
+const SLICE = 50;
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * `toMentions` then `insertMentions`, batch by batch, with the two overlapped: while Postgres stores batch k,
+ * Node turns the items of batch k+1 into mentions, in slices that yield to the event loop so batch k's next
+ * statement goes out as soon as the previous one returns. Batches are still stored one after the other, in
+ * order, each in its own transaction, so the result is what storing them sequentially gives (a batch sees the
+ * originals of the batches before it). Returns how many mentions were new. Throws the first storing error;
+ * batches stored before it stay stored (a retry adds only the rest).
+ */
+export async function ingestMentions(
+  db: Db,
+  items: SocialItem[],
+  targetId: number | null,
+  entities: Entity[],
+  batchSize = MENTION_BATCH,
+): Promise<number> {
+  let stored = 0;
+  let failed: { error: unknown } | null = null;
+  let storing: Promise<void> = Promise.resolve();
+  for (let i = 0; i < items.length && !failed; i += batchSize) {
+    const end = Math.min(i + batchSize, items.length);
+    const batch: MentionInput[] = [];
+    for (let j = i; j < end; j += SLICE) {
+      for (const m of toMentions(items.slice(j, Math.min(j + SLICE, end)), targetId, entities)) batch.push(m);
+      if (j + SLICE < end) await nextTick();
+    }
+    await storing;
+    if (failed) break;
+    // Settled here (never left rejected while the next batch is prepared).
+    storing = insertMentions(db, batch).then(
+      (ids) => {
+        stored += ids.length;
+      },
+      (error: unknown) => {
+        failed = { error };
+      },
+    );
+  }
+  await storing;
+  if (failed) throw (failed as { error: unknown }).error;
+  return stored;
 }
 
 export async function entitiesFor(ctx: JobContext): Promise<Entity[]> {
