@@ -15,6 +15,10 @@ function wordsOf(term: string): string[] {
  * a longer word on either side.
  */
 function termPattern(terms: string[]): RegExp | null {
+  return patternOf(alternativesOf(terms));
+}
+
+function alternativesOf(terms: string[]): string[] {
   const alternatives: string[] = [];
   for (const term of terms) {
     const words = wordsOf(term);
@@ -22,10 +26,32 @@ function termPattern(terms: string[]): RegExp | null {
     alternatives.push(words.map(escapeRegExp).join("[\\s\\-_.'’]+"));
     if (words.length > 1) alternatives.push(`[#@]${words.map(escapeRegExp).join('[_.]?')}`);
   }
+  return alternatives;
+}
+
+function patternOf(alternatives: string[]): RegExp | null {
   if (alternatives.length === 0) return null;
   // Longest first, so "Lumina Beauty" wins over its alias "Lumina" at the same offset.
   alternatives.sort((a, b) => b.length - a.length);
   return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+}
+
+// Every entity needs one of its names to occur, so when no name of any entity occurs (most mentions), none
+// matches: one test of all names together decides that. Kept per entity list (callers reuse theirs), and
+// rebuilt if the list no longer holds the same entities.
+const anyNames = new WeakMap<EntityQuery[], { members: EntityQuery[]; pattern: RegExp | null }>();
+
+function anyNameOf(entities: EntityQuery[]): RegExp | null {
+  const cached = anyNames.get(entities);
+  if (
+    cached &&
+    cached.members.length === entities.length &&
+    cached.members.every((e, i) => e === entities[i])
+  )
+    return cached.pattern;
+  const pattern = patternOf(entities.flatMap((e) => alternativesOf([e.name, ...e.aliases])));
+  anyNames.set(entities, { members: [...entities], pattern });
+  return pattern;
 }
 
 interface CompiledQuery {
@@ -106,6 +132,7 @@ export function matchEntities(
   fields.push({ name: 'text', original: text, folded: foldText(text) });
   const folded = fields.map((f) => f.folded);
   const out: EntityMatch[] = [];
+  if (!occurs(anyNameOf(entities), folded)) return out;
   for (const entity of entities) {
     const c = compile(entity);
     if (!c.names) continue;

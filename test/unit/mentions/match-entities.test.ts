@@ -115,4 +115,14 @@ describe('matchEntities', () => {
   it('ignores entities whose terms have no letters', () => {
     expect(matchEntities('!!!', null, [{ ...luminaBeauty, name: '!!', aliases: [] }])).toEqual([]);
   });
+
+  it('matches an entity added to a list already used (the all-names prefilter is rebuilt)', () => {
+    const list: EntityQuery[] = [luminaBeauty];
+    expect(matchEntities('Solène Paris opened a store', null, list)).toEqual([]);
+    list.push(solene);
+    expect(matchEntities('Solène Paris opened a store', null, list).map((m) => m.key)).toEqual(['solene']);
+    list[1] = luminaLighting;
+    expect(matchEntities('Solène Paris opened a store', null, list)).toEqual([]);
+    expect(matchEntities('new Lumina lamps', null, list).map((m) => m.key)).toEqual(['lumina-lighting']);
+  });
 });
