@@ -12,6 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiLatency } from './api-latency.ts';
+import { browserRss } from './browser-rss.ts';
 import { crawlPipeline } from './crawl-pipeline.ts';
 import { loadRun } from './load-run.ts';
 import { mentionIngest } from './mention-ingest.ts';
@@ -19,7 +20,14 @@ import type { Benchmark, BenchOptions, BenchResult } from './support.ts';
 import { trendsAtScale } from './trends-at-scale.ts';
 
 // The load run first: its peak RSS is then not inflated by the 1M-mention replay of the trends benchmark.
-const BENCHMARKS: Benchmark[] = [loadRun, crawlPipeline, mentionIngest, trendsAtScale, apiLatency];
+const BENCHMARKS: Benchmark[] = [
+  loadRun,
+  crawlPipeline,
+  browserRss,
+  mentionIngest,
+  trendsAtScale,
+  apiLatency,
+];
 const here = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(here, 'results');
 
