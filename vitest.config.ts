@@ -13,7 +13,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...(process.env.MR_LONG_SUITES === '1' ? [] : LONG_SUITES)],
     environment: 'node',
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Set-up creates a database and runs every migration (PGlite: WASM): seconds alone, a minute on a loaded CI.
+    hookTimeout: 120_000,
     pool: 'forks',
     // Most suites wait on sockets, Postgres and Redis rather than CPU: three at a time on two cores.
     maxWorkers: 3,

@@ -15,6 +15,7 @@ import { inputGuard } from './input-guard.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { apiKeyRoutes, sessionRoutes } from './routes/api-keys.ts';
 import { channelRoutes } from './routes/channels.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { healthRoutes } from './routes/health.ts';
 import { marketRoutes } from './routes/market.ts';
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(ruleRoutes, { prefix: '/api' });
   await app.register(channelRoutes, { prefix: '/api' });
   await app.register(deliveryRoutes, { prefix: '/api' });
+  await app.register(deadLetterRoutes, { prefix: '/api' });
   await app.register(marketRoutes, { prefix: '/api' });
   await app.register(voicesRoutes, { prefix: '/api' });
   await app.register(apiKeyRoutes, { prefix: '/api' });

@@ -9,7 +9,7 @@
  * 3. `preParsing`: 401 for a missing, wrong, revoked or expired key; 403 for a role too low. Bodies are parsed
  *    only after this, so a caller without a key cannot make the server parse one.
  *
- * Roles: viewer reads (GET/HEAD); editor may also change things; admin may also manage keys (`/api/keys`).
+ * Roles: viewer reads (GET/HEAD); editor may also change things; admin may also manage keys (`/api/keys`) and dead letters.
  * `/health`, `/docs`, `/assets/*`, `/login` and `/logout` are open.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -232,6 +232,8 @@ function areaOf(route: string | undefined): Area {
 function requiredRole(req: FastifyRequest): ApiKeyRole {
   const route = req.routeOptions.url ?? '';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
+  // Job payloads and errors are operators' business, and a retry re-runs work.
+  if (route === '/api/dead-letters' || route.startsWith('/api/dead-letters/')) return 'admin';
   return req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'editor';
 }
 

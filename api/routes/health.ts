@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { listStaleTargets } from '../../db/index.ts';
+import { countDeadLetters, listStaleTargets } from '../../db/index.ts';
 import type { App } from '../app.ts';
 
 const Health = Type.Object({
@@ -11,6 +11,17 @@ const Health = Type.Object({
     description:
       'Enabled targets with no successful crawl for twice their interval (null when the db is down)',
   }),
+  deadLetters: Type.Union(
+    [
+      Type.Object({
+        open: Type.Integer({ description: 'Dead letters not yet retried' }),
+        last24h: Type.Integer({ description: 'Jobs that failed for good in the last 24 hours' }),
+        lastFailedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Jobs that failed for good (see /api/dead-letters); null when the db is down' },
+  ),
   stale: Type.Array(
     Type.Object({
       targetId: Type.Integer(),
@@ -32,14 +43,22 @@ export async function healthRoutes(app: App) {
     },
     async (_req, reply) => {
       const [db, queue] = await Promise.all([app.deps.db.ping(), app.deps.queue.health()]);
-      const stale = db ? await listStaleTargets(app.deps.db, 2, 50).catch(() => null) : null;
+      const [stale, dead] = db
+        ? await Promise.all([
+            listStaleTargets(app.deps.db, 2, 50).catch(() => null),
+            countDeadLetters(app.deps.db).catch(() => null),
+          ])
+        : [null, null];
       const body = {
-        // Stale targets degrade the status but are not an outage: the service itself still answers (200).
-        status: db && queue.ok && !stale?.length ? ('ok' as const) : ('degraded' as const),
+        // Stale targets and fresh dead letters degrade the status but are not an outage: it still answers 200.
+        status: db && queue.ok && !stale?.length && !dead?.last24h ? ('ok' as const) : ('degraded' as const),
         db: db ? ('up' as const) : ('down' as const),
         queue: queue.ok ? ('up' as const) : ('down' as const),
         queueMode: app.deps.queue.mode,
         staleTargets: stale ? stale.length : null,
+        deadLetters: dead
+          ? { open: dead.open, last24h: dead.last24h, lastFailedAt: dead.lastFailedAt?.toISOString() ?? null }
+          : null,
         stale: (stale ?? [])
           .slice(0, 20)
           .map((t) => ({ targetId: t.id, url: t.url, ageSeconds: t.ageSeconds, lastError: t.lastError })),

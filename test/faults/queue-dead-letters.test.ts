@@ -10,7 +10,6 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../api/auth.ts';
 import { type App, buildApp } from '../../api/index.ts';
-import { deadLetterRoutes } from '../../api/routes/dead-letters.ts';
 import { loadConfig } from '../../config.ts';
 import {
   countDeadLetters,
@@ -89,7 +88,6 @@ async function appWith(db: Db, queue: JobQueue): Promise<App> {
     log: testLog,
     checkUrl: async () => undefined,
   });
-  await app.register(deadLetterRoutes, { prefix: '/api' });
   return app;
 }
 
@@ -203,6 +201,10 @@ describe('Q2 on the in-process runner (embedded PGlite)', () => {
       expect(poison.items).toHaveLength(5);
 
       expect(await countDeadLetters(tdb.db)).toMatchObject({ open: 7, last24h: 7 });
+      // Operators see them in /health too: the service is up, but degraded.
+      const health = (await app.inject('/health')).json();
+      expect(health).toMatchObject({ status: 'degraded', deadLetters: { open: 7, last24h: 7 } });
+      expect(Date.parse(health.deadLetters.lastFailedAt)).toBeGreaterThan(0);
       const retried = await app.inject({ method: 'POST', url: `/api/dead-letters/${id}/retry` });
       expect(retried.statusCode).toBe(202);
       expect(retried.json()).toEqual({ queued: true, jobId: `retry:dead-letter:${id}` });
