@@ -125,7 +125,8 @@ describe('Cheerio page crawler under crawl faults', () => {
       timeoutMs: 2000,
       retryBaseDelayMs: 100,
       hostLimiter: limiter,
-      robots: createRobotsCache({ policy, userAgent: UA, timeoutMs: 1000 }),
+      // A robots.txt timeout disallows: generous on a loaded CI.
+      robots: createRobotsCache({ policy, userAgent: UA, timeoutMs: 5000 }),
       httpClient: new GuardedHttpClient(policy, { timeoutMs: 2000, maxBytes: MAX_BYTES, userAgent: UA }),
     });
   }, 30_000);
