@@ -194,6 +194,8 @@ export async function pipelineCrawl(
     tag: string;
     /** The handle the jobs use (transactions counted); `db` is the bench's own. */
     jobsDb?: Db;
+    /** crawl-target jobs at once per fetch slot; default 2, the shipped WORKER_CONCURRENCY / CRAWL_CONCURRENCY. */
+    jobsPerFetch?: number;
   },
 ) {
   const allow = Object.values(market.origins).map((o) => new URL(o).host);
@@ -201,7 +203,7 @@ export async function pipelineCrawl(
     DEMO: '0',
     URL_ALLOWLIST: allow.join(','),
     CRAWL_CONCURRENCY: String(opts.concurrency),
-    WORKER_CONCURRENCY: String(opts.concurrency * 2), // the shipped ratio (config.ts)
+    WORKER_CONCURRENCY: String(opts.concurrency * (opts.jobsPerFetch ?? 2)), // 2: the shipped ratio (config.ts)
     CRAWL_MAX_RETRIES: '1',
     LOG_LEVEL: 'silent',
   });
@@ -211,7 +213,7 @@ export async function pipelineCrawl(
   const log = chained.log;
   const queue = createInProcessQueue({
     log,
-    concurrency: { crawl: opts.concurrency * 2, analyze: 2, deliver: 2 },
+    concurrency: { crawl: opts.concurrency * (opts.jobsPerFetch ?? 2), analyze: 2, deliver: 2 },
   });
   // What startWorker builds, minus the schedule re-assertion (the bench enqueues its passes itself).
   const crawler = createPageCrawler({

@@ -1,8 +1,8 @@
 /**
  * Group commit for the writes of concurrent jobs: each job submits its own item and awaits its own result, and
  * items submitted while a statement of the same kind is in flight go together in the next one. Nothing waits
- * on a timer: an idle batcher sends at once, a busy one sends what piled up as soon as a slot frees, so batches
- * grow with load (one statement for N pages instead of N). Postgres pays parse, plan and commit once per batch
+ * on a timer: an idle batcher sends at the end of the current event-loop turn, a busy one sends what piled up as
+ * soon as a slot frees, so batches grow with load (one statement for N pages instead of N). Postgres pays parse, plan and commit once per batch
  * and the worker one round trip: on the development machine a product-page statement costs the worker ~0.3 ms
  * of CPU alone and under 0.1 ms a page in batches of 4 or more.
  */
@@ -21,6 +21,11 @@ export interface WriteBatcherOptions<I, O> {
   maxBatch?: number;
   /** Statements of this kind in flight at once. Default 2. */
   maxInFlight?: number;
+  /**
+   * Wait for the end of the current turn of the event loop before sending (default true): jobs resumed by one
+   * statement's answer (or started as others end) submit in the same turn, and share the next statement.
+   */
+  sameTurn?: boolean;
 }
 
 interface Pending<I, O> {
@@ -40,6 +45,7 @@ export function createWriteBatcher<I, O>(opts: WriteBatcherOptions<I, O>): Write
   let pending: Pending<I, O>[] = [];
   const busy = new Set<string>();
   let inFlight = 0;
+  let scheduled = false;
 
   async function writeAlone(p: Pending<I, O>): Promise<void> {
     try {
@@ -90,11 +96,18 @@ export function createWriteBatcher<I, O>(opts: WriteBatcherOptions<I, O>): Write
     }
   }
 
+  const sameTurn = opts.sameTurn ?? true;
   return {
     submit(item) {
       return new Promise<O>((resolve, reject) => {
         pending.push({ item, key: opts.key(item), resolve, reject });
-        flush();
+        if (!sameTurn) return flush();
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          flush();
+        });
       });
     },
   };

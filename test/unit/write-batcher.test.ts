@@ -24,7 +24,12 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe('createWriteBatcher', () => {
   it('sends at once when idle, and what arrives during a write in the next one', async () => {
     const w = gatedWriter();
-    const b = createWriteBatcher<string, string>({ write: w.write, key: (i) => i, maxInFlight: 1 });
+    const b = createWriteBatcher<string, string>({
+      write: w.write,
+      key: (i) => i,
+      maxInFlight: 1,
+      sameTurn: false,
+    });
     const first = b.submit('a');
     const rest = ['b', 'c', 'd'].map((i) => b.submit(i));
     await tick();
@@ -37,12 +42,24 @@ describe('createWriteBatcher', () => {
     expect(await Promise.all(rest)).toEqual(['done:b', 'done:c', 'done:d']);
   });
 
+  it('by default, what is submitted in one turn of the event loop shares one statement', async () => {
+    const w = gatedWriter();
+    const b = createWriteBatcher<string, string>({ write: w.write, key: (i) => i, maxInFlight: 1 });
+    const all = ['a', 'b', 'c'].map((i) => b.submit(i));
+    expect(w.calls).toEqual([]);
+    await tick();
+    expect(w.calls).toEqual([['a', 'b', 'c']]);
+    w.release();
+    expect(await Promise.all(all)).toEqual(['done:a', 'done:b', 'done:c']);
+  });
+
   it('never puts two items of one key in a batch or in flight together', async () => {
     const w = gatedWriter();
     const b = createWriteBatcher<string, string>({
       write: w.write,
       key: (i) => i.split(':')[0],
       maxInFlight: 2,
+      sameTurn: false,
     });
     const all = ['t1:a', 't1:b', 't2:a', 't1:c'].map((i) => b.submit(i));
     await tick();
@@ -75,7 +92,7 @@ describe('createWriteBatcher', () => {
       await tick();
     }
     expect(await Promise.all(all)).toHaveLength(5);
-    expect(w.calls).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+    expect(w.calls).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 
   it('a failed batch is retried item by item, so only the bad item fails', async () => {
@@ -84,6 +101,7 @@ describe('createWriteBatcher', () => {
     const b = createWriteBatcher<string, string>({
       key: (i) => i,
       maxInFlight: 1,
+      sameTurn: false,
       async write(items) {
         calls.push([...items]);
         if (items[0] === 'first') await new Promise<void>((r) => (hold = r));
@@ -106,6 +124,7 @@ describe('createWriteBatcher', () => {
     const b = createWriteBatcher<string, string>({
       key: (i) => i,
       maxInFlight: 1,
+      sameTurn: false,
       write: async (items) => (items.length > 1 ? ['only one'] : items),
     });
     const first = b.submit('a');
