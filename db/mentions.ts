@@ -56,38 +56,17 @@ export async function insertMentions(db: Db, mentions: MentionInput[]): Promise<
   const order = new Map(m.map((x, i) => [x, i]));
   const hashes = m.map(hashOf);
   return db.withTransaction(async (tx) => {
-    const near = resolveNearCopies(m, hashes, await originalsNear(tx, m, hashes));
-    const fresh: { id: number; m: MentionInput }[] = [];
-    const ids = new Map<MentionInput, number>();
-    const inserting = insertRows(
-      tx,
-      'mentions.insert',
-      m.filter((_, i) => near[i].twin === null),
-      (x) => near[order.get(x)!].original,
-    );
-    // While Postgres inserts, aggregate the rollups as if every mention were new (the usual case).
+    const lookup = originalsNear(tx, hashes);
+    // While Postgres looks for originals, aggregate the rollups as if every mention were new (the usual case).
     const all = aggregateRollups(m);
-    const rows = await inserting;
-    for (const r of rows) {
-      const x = byKey.get(`${r.source}\u0000${r.sourceId}`)!;
-      ids.set(x, r.id);
-      fresh.push({ id: r.id, m: x });
-    }
-    // Copies of a text first seen in this batch: inserted second, pointing at the id the first got (if it was
-    // new; a twin already stored would have been found as an original by the lookup, or is itself a copy).
-    const copies = m.filter((_, i) => near[i].twin !== null);
-    if (copies.length) {
-      const more = await insertRows(
-        tx,
-        'mentions.insert_batch_copies',
-        copies,
-        (x) => ids.get(m[near[order.get(x)!].twin!]) ?? null,
-      );
-      for (const r of more) fresh.push({ id: r.id, m: byKey.get(`${r.source}\u0000${r.sourceId}`)! });
-    }
-    if (fresh.length === 0) return [];
-    fresh.sort((a, b) => order.get(a.m)! - order.get(b.m)!);
-    await writeRollups(tx, fresh.length === m.length ? all : aggregateRollups(fresh.map((f) => f.m)), fresh);
+    const near = resolveNearCopies(m, hashes, await lookup);
+    const { rows, rolledUp } = await insertWithRollups(tx, m, near, all);
+    if (rows.length === 0) return [];
+    const fresh = rows
+      .map((r) => ({ id: r.id, m: byKey.get(`${r.source}\u0000${r.sourceId}`)! }))
+      .sort((a, b) => order.get(a.m)! - order.get(b.m)!);
+    // Some were stored already (a re-run, or another writer): the rollups of exactly the new ones instead.
+    if (!rolledUp) await writeRollups(tx, aggregateRollups(fresh.map((f) => f.m)));
     return fresh.map((f) => f.id);
   });
 }
@@ -130,12 +109,11 @@ const near = (a: Hashed, b: Hashed) =>
  * the batch's span widened by two weeks: one index scan per band for the whole batch. Two texts within
  * NEAR_DUPLICATE_BITS share a band (pigeonhole), so no original near a mention is missed.
  */
-async function originalsNear(tx: Db, m: MentionInput[], hashes: (Hashed | null)[]) {
+async function originalsNear(tx: Db, hashes: (Hashed | null)[]) {
   const bands: Set<number>[] = [new Set(), new Set(), new Set(), new Set()];
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < m.length; i++) {
-    const h = hashes[i];
+  for (const h of hashes) {
     if (h === null) continue;
     for (let k = 0; k < 4; k++) bands[k].add(h.keys[k] & 0xffff);
     from = Math.min(from, h.t);
@@ -204,14 +182,40 @@ function resolveNearCopies(
   });
 }
 
-// Rows travel as one JSON array (one native JSON.stringify, one parse in Postgres): cheaper on both sides than
-// an array parameter per column, which node-postgres escapes element by element.
-const INSERT_MENTIONS = `INSERT INTO mentions (source, source_id, target_id, url, canonical_url, author, title, body, lang,
-       published_at, entities, sentiment, sentiment_label, aspects, simhash, dup_of)
-     SELECT * FROM json_to_recordset($1::json) AS u(s text, i text, t bigint, u text, c text, a text, ti text,
-       b text, l text, p timestamptz, e jsonb, se real, sl text, as_ jsonb, h bigint, d bigint)
-     ON CONFLICT DO NOTHING
-     RETURNING id, source, source_id AS "sourceId"`;
+const STORED_COLUMNS = `source, source_id, target_id, url, canonical_url, author, title, body, lang, published_at,
+  entities, sentiment, sentiment_label, aspects, simhash, dup_of`;
+const MENTION_VALUES = 's, i, t, u, c, a, ti, b, l, p, e, se, sl, as_, h';
+const ONLY_IF_ALL_NEW = 'WHERE (SELECT all_new FROM ok)';
+
+/**
+ * The whole batch in one statement (one round trip, atomic): the mentions (rows travel as one JSON parameter:
+ * one native JSON.stringify, where column arrays are escaped element by element by node-postgres), then the
+ * copies of texts first seen in the batch, pointing at the id their original just got, the entity links of
+ * whichever rows were new, and the rollups aggregated in advance — applied only if every row was new, which
+ * `rolledUp` reports (otherwise the caller merges the rollups of the new rows itself).
+ */
+const INSERT_WITH_ROLLUPS = `WITH u AS (
+    SELECT * FROM json_to_recordset($1::json) AS u(s text, i text, t bigint, u text, c text, a text, ti text,
+      b text, l text, p timestamptz, e jsonb, se real, sl text, as_ jsonb, h bigint, d bigint, ts text, tsi text)),
+  ins AS (
+    INSERT INTO mentions (${STORED_COLUMNS}) SELECT ${MENTION_VALUES}, d FROM u WHERE ts IS NULL
+    ON CONFLICT DO NOTHING RETURNING id, source, source_id),
+  copies AS (
+    INSERT INTO mentions (${STORED_COLUMNS})
+    SELECT ${MENTION_VALUES}, (SELECT ins.id FROM ins WHERE ins.source = u.ts AND ins.source_id = u.tsi)
+    FROM u WHERE ts IS NOT NULL
+    ON CONFLICT DO NOTHING RETURNING id, source, source_id),
+  fresh AS (SELECT * FROM ins UNION ALL SELECT * FROM copies),
+  ok AS (SELECT count(*) = $2 AS all_new FROM fresh),
+  links AS (
+    INSERT INTO mention_entities (entity_key, published_at, mention_id, sentiment)
+    SELECT l.k, l.p, f.id, l.s FROM json_to_recordset($3::json) AS l(src text, sid text, k text, p timestamptz, s real)
+    JOIN fresh f ON f.source = l.src AND f.source_id = l.sid
+    ON CONFLICT DO NOTHING),
+  entity AS (${entityDailySql(4, ONLY_IF_ALL_NEW)}),
+  daily AS (${mentionDailySql(5, ONLY_IF_ALL_NEW)}),
+  terms AS (${termDailySql(7, ONLY_IF_ALL_NEW)})
+SELECT f.id, f.source, f.source_id AS "sourceId", (SELECT all_new FROM ok) AS "rolledUp" FROM fresh f`;
 
 /**
  * A lone surrogate would reach Postgres as a JSON escape it rejects; as UTF-8 bytes (what a column parameter
@@ -221,35 +225,60 @@ function wellFormed<T extends string | null>(s: T): T {
   return (s === null || s.isWellFormed() ? s : s.toWellFormed()) as T;
 }
 
-/** Inserts mentions with the `dup_of` decided for each; returns those that were new. */
-async function insertRows(
+async function insertWithRollups(
   tx: Db,
-  name: string,
   m: MentionInput[],
-  dupOf: (x: MentionInput) => number | null,
-) {
-  const rows = m.map((x) => ({
-    s: wellFormed(x.source),
-    i: wellFormed(x.sourceId),
-    t: x.targetId,
-    u: wellFormed(x.url),
-    c: wellFormed(x.canonicalUrl),
-    a: wellFormed(x.author),
-    ti: wellFormed(x.title),
-    b: wellFormed(x.body),
-    l: wellFormed(x.lang),
-    p: x.publishedAt,
-    e: x.entities,
-    se: x.sentiment,
-    sl: x.sentimentLabel,
-    as_: x.aspects,
-    h: x.simhash,
-    d: dupOf(x),
-  }));
-  const res = await tx.query<{ id: number; source: string; sourceId: string }>(name, INSERT_MENTIONS, [
-    JSON.stringify(rows),
-  ]);
-  return res.rows;
+  near: { original: number | null; twin: number | null }[],
+  r: Rollups,
+): Promise<{ rows: { id: number; source: string; sourceId: string }[]; rolledUp: boolean }> {
+  const rows = m.map((x, i) => {
+    const twin = near[i].twin === null ? null : m[near[i].twin!];
+    return {
+      s: wellFormed(x.source),
+      i: wellFormed(x.sourceId),
+      t: x.targetId,
+      u: wellFormed(x.url),
+      c: wellFormed(x.canonicalUrl),
+      a: wellFormed(x.author),
+      ti: wellFormed(x.title),
+      b: wellFormed(x.body),
+      l: wellFormed(x.lang),
+      p: x.publishedAt,
+      e: x.entities,
+      se: x.sentiment,
+      sl: x.sentimentLabel,
+      as_: x.aspects,
+      h: x.simhash,
+      d: near[i].original,
+      ts: twin === null ? null : wellFormed(twin.source),
+      tsi: twin === null ? null : wellFormed(twin.sourceId),
+    };
+  });
+  const links: { src: string; sid: string; k: string; p: Date; s: number | null }[] = [];
+  for (const x of m)
+    if (x.entities.length)
+      for (const key of entityKeys(x))
+        links.push({
+          src: wellFormed(x.source),
+          sid: wellFormed(x.sourceId),
+          k: key,
+          p: x.publishedAt,
+          s: x.sentiment,
+        });
+  const res = await tx.query<{ id: number; source: string; sourceId: string; rolledUp: boolean }>(
+    'mentions.insert_with_rollups',
+    INSERT_WITH_ROLLUPS,
+    [
+      JSON.stringify(rows),
+      m.length,
+      JSON.stringify(links),
+      r.entityDaily,
+      r.days,
+      r.dayCounts,
+      ...(r.termDaily ?? NO_TERMS),
+    ],
+  );
+  return { rows: res.rows, rolledUp: res.rows.length > 0 && res.rows[0].rolledUp };
 }
 
 // Authors repeat across batches; md5 per mention was a visible share of the Node side. Bounded: cleared when full.
@@ -426,53 +455,43 @@ function aggregateRollups(mentions: MentionInput[]): Rollups {
 
 const entityKeys = (m: MentionInput) => new Set(m.entities.map((e) => e.key));
 
-/** Merges a batch's rollups (`r`, aggregated over exactly the `fresh` mentions) with one statement per table. */
-async function writeRollups(tx: Db, r: Rollups, fresh: { id: number; m: MentionInput }[]): Promise<void> {
-  const links: { k: string; p: Date; id: number; s: number | null }[] = [];
-  for (const { id, m } of fresh)
-    if (m.entities.length)
-      for (const key of entityKeys(m)) links.push({ k: key, p: m.publishedAt, id, s: m.sentiment });
-  if (links.length) {
-    await tx.query(
-      'mention_entities.insert',
-      `INSERT INTO mention_entities (entity_key, published_at, mention_id, sentiment)
-       SELECT * FROM json_to_recordset($1::json) AS u(k text, p timestamptz, id bigint, s real) ON CONFLICT DO NOTHING`,
-      [JSON.stringify(links)],
-    );
-  }
-  if (r.entityDaily) {
-    await tx.query(
-      'entity_daily.bump',
-      `INSERT INTO entity_daily (entity_key, aspect, day, mentions, sentiment_sum, sentiment_n)
-       SELECT key, aspect, day, n, sum, sn
-       FROM json_to_recordset($1::json) AS u(key text, aspect text, day date, n int, sum float8, sn int)
-       ON CONFLICT (entity_key, aspect, day) DO UPDATE SET mentions = entity_daily.mentions + EXCLUDED.mentions,
-         sentiment_sum = entity_daily.sentiment_sum + EXCLUDED.sentiment_sum,
-         sentiment_n = entity_daily.sentiment_n + EXCLUDED.sentiment_n`,
-      [r.entityDaily],
-    );
-  }
-  await tx.query(
-    'mention_daily.bump',
-    `INSERT INTO mention_daily (day, mentions) SELECT * FROM unnest($1::date[], $2::int[])
-     ON CONFLICT (day) DO UPDATE SET mentions = mention_daily.mentions + EXCLUDED.mentions`,
-    [r.days, r.dayCounts],
-  );
-  if (r.termDaily === null) return;
-  // Column arrays, not JSON: for this many small rows Postgres spends a third less per row on unnest (measured).
-  await tx.query(
-    'term_daily.bump',
-    `INSERT INTO term_daily AS d (term, day, display, mentions, sentiment_sum, sentiment_n, hourly, author_sketch)
-     SELECT u.t, u.d, u.s, u.n, u.ss, u.sn, u.h::int[], u.a::int[]
-     FROM unnest($1::text[], $2::date[], $3::text[], $4::int[], $5::float8[], $6::int[], $7::text[], $8::text[])
-       AS u(t, d, s, n, ss, sn, h, a)
-     ON CONFLICT (term, day) DO UPDATE SET mentions = d.mentions + EXCLUDED.mentions,
-       display = CASE WHEN position(' ' in d.display) = 0 THEN EXCLUDED.display ELSE d.display END,
-       sentiment_sum = d.sentiment_sum + EXCLUDED.sentiment_sum, sentiment_n = d.sentiment_n + EXCLUDED.sentiment_n,
-       hourly = mr_add_hours(d.hourly, EXCLUDED.hourly),
-       author_sketch = mr_sketch_union(d.author_sketch, EXCLUDED.author_sketch)`,
-    r.termDaily,
-  );
+/** The rollup statements, with their parameters from `$first` on and an optional condition on the rows. */
+function entityDailySql(first: number, where = ''): string {
+  return `INSERT INTO entity_daily (entity_key, aspect, day, mentions, sentiment_sum, sentiment_n)
+   SELECT key, aspect, day, n, sum, sn
+   FROM json_to_recordset($${first}::json) AS x(key text, aspect text, day date, n int, sum float8, sn int) ${where}
+   ON CONFLICT (entity_key, aspect, day) DO UPDATE SET mentions = entity_daily.mentions + EXCLUDED.mentions,
+     sentiment_sum = entity_daily.sentiment_sum + EXCLUDED.sentiment_sum,
+     sentiment_n = entity_daily.sentiment_n + EXCLUDED.sentiment_n`;
+}
+
+function mentionDailySql(first: number, where = ''): string {
+  return `INSERT INTO mention_daily (day, mentions)
+   SELECT * FROM unnest($${first}::date[], $${first + 1}::int[]) AS x(day, n) ${where}
+   ON CONFLICT (day) DO UPDATE SET mentions = mention_daily.mentions + EXCLUDED.mentions`;
+}
+
+// Column arrays, not JSON: for this many small rows Postgres spends a third less per row on unnest (measured).
+function termDailySql(first: number, where = ''): string {
+  const $ = (k: number) => `$${first + k}`;
+  return `INSERT INTO term_daily AS d (term, day, display, mentions, sentiment_sum, sentiment_n, hourly, author_sketch)
+   SELECT x.t, x.d, x.s, x.n, x.ss, x.sn, x.h::int[], x.a::int[]
+   FROM unnest(${$(0)}::text[], ${$(1)}::date[], ${$(2)}::text[], ${$(3)}::int[], ${$(4)}::float8[], ${$(5)}::int[],
+     ${$(6)}::text[], ${$(7)}::text[]) AS x(t, d, s, n, ss, sn, h, a) ${where}
+   ON CONFLICT (term, day) DO UPDATE SET mentions = d.mentions + EXCLUDED.mentions,
+     display = CASE WHEN position(' ' in d.display) = 0 THEN EXCLUDED.display ELSE d.display END,
+     sentiment_sum = d.sentiment_sum + EXCLUDED.sentiment_sum, sentiment_n = d.sentiment_n + EXCLUDED.sentiment_n,
+     hourly = mr_add_hours(d.hourly, EXCLUDED.hourly),
+     author_sketch = mr_sketch_union(d.author_sketch, EXCLUDED.author_sketch)`;
+}
+
+const NO_TERMS = ['{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'];
+
+/** Merges rollups aggregated over exactly the new mentions of a batch (their links are already stored). */
+async function writeRollups(tx: Db, r: Rollups): Promise<void> {
+  if (r.entityDaily) await tx.query('entity_daily.bump', entityDailySql(1), [r.entityDaily]);
+  await tx.query('mention_daily.bump', mentionDailySql(1), [r.days, r.dayCounts]);
+  if (r.termDaily) await tx.query('term_daily.bump', termDailySql(1), r.termDaily);
 }
 
 /**
