@@ -53,31 +53,6 @@ const PREFIXED = RUN_FIELDS.map(([c, f]) => `${c} AS "run_${f}"`).join(', ');
 const RECLAIMABLE = `crawl_runs.finished_at IS NULL AND (crawl_runs.job_id = EXCLUDED.job_id
   OR crawl_runs.started_at < now() - interval '10 minutes')`;
 
-/**
- * Claims the run of a target for one schedule window. The caller owns the run when the returned `jobId` is its
- * own and `finishedAt` is null: a redelivered job (same id) takes its run back, a duplicate job (another id)
- * finds the run owned by someone else or finished, and must not crawl.
- */
-export async function claimCrawlRun(
-  db: Db,
-  targetId: number,
-  windowStart: Date,
-  jobId: string,
-  worker: string,
-): Promise<CrawlRun> {
-  const { rows } = await db.query<CrawlRun>(
-    'crawl_runs.claim',
-    `INSERT INTO crawl_runs (target_id, window_start, job_id, worker) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (target_id, window_start) DO UPDATE SET
-       attempts = crawl_runs.attempts + CASE WHEN ${RECLAIMABLE} THEN 1 ELSE 0 END,
-       worker = CASE WHEN ${RECLAIMABLE} THEN EXCLUDED.worker ELSE crawl_runs.worker END,
-       job_id = CASE WHEN ${RECLAIMABLE} THEN EXCLUDED.job_id ELSE crawl_runs.job_id END
-     RETURNING ${COLUMNS}`,
-    [targetId, windowStart, jobId, worker],
-  );
-  return rows[0];
-}
-
 /** A job's view of its target and of the run it claimed for the window its schedule tick falls in. */
 export interface ClaimedRun {
   /** Null when the target no longer exists. */
@@ -303,12 +278,6 @@ export async function finishProductRuns(db: Db, ends: ProductRunEnd[]): Promise<
       })
       .sort((a, b) => a - b),
   );
-}
-
-/** `finishProductRuns` for one run. */
-export async function finishProductRun(db: Db, end: ProductRunEnd): Promise<number[]> {
-  const [ids] = await finishProductRuns(db, [end]);
-  return ids;
 }
 
 /** A product-page run ready to store in one statement: page, observation, derived events and outcome. */

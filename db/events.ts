@@ -43,7 +43,7 @@ export interface StoredEvent {
 
 /**
  * The INSERT of events from parameter arrays `$first…$first+8` (see `eventParams`), returning `returning`: an event whose
- * dedup key exists is returned as stored. Shared with `finishProductRun`, which stores a run's events with its end.
+ * dedup key exists is returned as stored. Shared with `finishProductRuns`, which stores runs' events with their end.
  */
 export function insertEventsSql(first: number, returning = 'id'): string {
   const p = (i: number) => `$${first + i}`;

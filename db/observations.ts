@@ -36,48 +36,12 @@ export interface ObservationContext {
   max30: string | null;
 }
 
-/**
- * Stores a batch of observations in one statement. Idempotent per (product, crawl run): a re-delivered job
- * gets the already-stored rows back, so whatever it derives next is derived from the same ids.
- */
-export async function insertObservations(db: Db, obs: ObservationInput[]): Promise<StoredObservation[]> {
-  if (obs.length === 0) return [];
-  const col = <K extends keyof ObservationInput>(k: K) => obs.map((o) => o[k]);
-  const { rows } = await db.query<StoredObservation>(
-    'price_observations.insert',
-    `INSERT INTO price_observations (product_id, crawl_run_id, observed_at, price, list_price, currency, currency_raw,
-       availability, source, confidence, evidence, reason, promotions, url)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::numeric[], $6::text[],
-       $7::text[], $8::text[], $9::text[], $10::real[], $11::text[], $12::text[], $13::jsonb[], $14::text[])
-     ON CONFLICT (product_id, crawl_run_id) DO UPDATE SET url = EXCLUDED.url
-     RETURNING id, product_id AS "productId", observed_at AS "observedAt", price::text, list_price::text AS "listPrice",
-       currency, availability, promotions`,
-    [
-      col('productId'),
-      col('crawlRunId'),
-      col('observedAt'),
-      col('price'),
-      col('listPrice'),
-      col('currency'),
-      col('currencyRaw'),
-      col('availability'),
-      col('source'),
-      col('confidence'),
-      col('evidence'),
-      col('reason'),
-      obs.map((o) => JSON.stringify(o.promotions)),
-      col('url'),
-    ],
-  );
-  return rows;
-}
-
 /** Observation `p` as a JSON `StoredObservation` (its `observedAt` a string). */
 export const PREVIOUS_JSON = `json_build_object('id', p.id, 'productId', p.product_id, 'observedAt', p.observed_at,
           'price', p.price::text, 'listPrice', p.list_price::text, 'currency', p.currency,
           'availability', p.availability, 'promotions', p.promotions)`;
 
-/** The previous observation and the 30-day range before observation `o` (see `observationContexts`). */
+/** The previous observation and the 30-day range before observation `o`, same currency (see `storeProductPages`). */
 const CONTEXT_OF_O = `(SELECT ${PREVIOUS_JSON}
         FROM price_observations p
         WHERE p.product_id = o.product_id AND (p.observed_at, p.id) < (o.observed_at, o.id)
@@ -88,25 +52,6 @@ const RANGE_OF_O = `LEFT JOIN LATERAL (
        WHERE p.product_id = o.product_id AND p.observed_at >= o.observed_at - interval '30 days'
          AND (p.observed_at, p.id) < (o.observed_at, o.id) AND p.currency IS NOT DISTINCT FROM o.currency
      ) r ON true`;
-
-/** For each observation id: the product's previous observation and its 30-day price range before it. */
-export async function observationContexts(db: Db, observationIds: number[]): Promise<ObservationContext[]> {
-  if (observationIds.length === 0) return [];
-  const { rows } = await db.query<{
-    observationId: number;
-    previous: StoredObservation | null;
-    min30: string | null;
-    max30: string | null;
-  }>(
-    'price_observations.contexts',
-    `SELECT o.id AS "observationId", ${CONTEXT_OF_O}
-     FROM price_observations o
-     ${RANGE_OF_O}
-     WHERE o.id = ANY($1::bigint[])`,
-    [observationIds],
-  );
-  return rows;
-}
 
 /** A product page as fetched: the product it shows and what was observed on it in one crawl run. */
 export interface ProductPageInput {
@@ -129,8 +74,9 @@ export interface StoredProductPage extends ObservationContext {
 
 /**
  * Stores product pages in one statement: upserts each page's product (never a launch: a
- * product page is not a discovery), inserts its observation (idempotent per product and run, like
- * `insertObservations`) and returns it with its context (as `observationContexts`). The context is read from
+ * product page is not a discovery), inserts its observation (idempotent per product and run: a re-delivered job
+ * gets the already-stored row back, so whatever it derives next is derived from the same ids) and returns it
+ * with its context: the product's previous observation and its 30-day price range before it. The context is read from
  * the statement's snapshot, which cannot see the row being inserted and excludes a re-delivered run's stored
  * row by the strict (observed_at, id) order — the same answer as reading it after the insert. Product URLs in
  * one call must be distinct. Results come back in input order.
