@@ -53,6 +53,14 @@ function throttledWarn(log: Logger, everyMs = 10_000) {
   };
 }
 
+/**
+ * Our job ids use ':' between their parts (`trends:2026-11-22T10`, `alerts:run:42`), as the in-process queue keeps
+ * them. BullMQ refuses a custom id with ':' unless it has exactly three parts (its own scheduler ids), so ids cross
+ * into Redis with '|' instead and come back out as they went in.
+ */
+export const toBullJobId = (id: string | undefined) => id?.replaceAll(':', '|');
+export const fromBullJobId = (id: string | undefined) => id?.replaceAll('|', ':');
+
 /** What a failed-for-good BullMQ job becomes in the dead letters. */
 function deadLetterOf(job: Job): DeadLetterInput {
   const lastError = job.failedReason || 'unknown error';
@@ -68,7 +76,7 @@ function deadLetterOf(job: Job): DeadLetterInput {
   return {
     queue: job.queueName,
     jobName: job.name,
-    jobId: job.id ?? '?',
+    jobId: fromBullJobId(job.id) ?? '?',
     data: job.data,
     attempts: Math.max(started, attemptsMade),
     stalls: job.stalledCounter ?? 0,
@@ -197,7 +205,7 @@ export async function createBullmqQueue(opts: {
     const def = definition(name);
     if (!def) throw new UnknownJobError(`unknown job ${name}`);
     validatePayload(def, data);
-    await guarded(() => queueOf(name).add(name, data, { jobId: o.jobId, delay: o.delayMs }));
+    await guarded(() => queueOf(name).add(name, data, { jobId: toBullJobId(o.jobId), delay: o.delayMs }));
   };
 
   /**
@@ -262,7 +270,7 @@ export async function createBullmqQueue(opts: {
             if (!def) throw new UnrecoverableError(`unknown job ${job.name}`);
             try {
               return await runJob(def, job.data, services, {
-                jobId: job.id ?? `${job.name}:?`,
+                jobId: fromBullJobId(job.id) ?? `${job.name}:?`,
                 attempt: job.attemptsMade + 1,
                 scheduledAt: job.timestamp + (job.opts.delay ?? 0),
               });

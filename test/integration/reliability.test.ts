@@ -197,6 +197,40 @@ describe.skipIf(!ready)('reliability of the spine on real Postgres and Redis', (
     }
   }, 60_000);
 
+  it('job ids with any number of ":" parts cross BullMQ and come back unchanged (trend and alert ids have 2 and 4+)', async () => {
+    const shop = await startSlowShop(false);
+    try {
+      const prefix = `mrtest-ids-${randomBytes(3).toString('hex')}`;
+      const queue = await bullmqQueue(prefix);
+      queues.push(queue);
+      workers.push(await startTestWorker(tdb.db, queue, [shop.host], 'ids'));
+      const { target } = await upsertTarget(tdb.db, {
+        kind: 'product',
+        url: `${shop.url}?ids`,
+        intervalSeconds: 3600,
+      });
+      const jobId = `crawl:test:${target.id}:2026-11-22T10:00`;
+      // BullMQ itself refuses these ids ("Custom Id cannot contain :") unless they are encoded on the way in.
+      await queue.enqueue('crawl-target', { targetId: target.id }, { jobId });
+      await queue.enqueue('crawl-target', { targetId: target.id }, { jobId });
+      await queue.enqueue('detect-trends', {}, { jobId: 'trends:2026-11-22T10' });
+      await waitFor(
+        async () =>
+          (await count(tdb.db, 'crawl_runs', 'target_id = $1 AND finished_at IS NOT NULL', [target.id])) ===
+          1,
+        'crawl run',
+      );
+      const { rows } = await tdb.db.query<{ job_id: string }>(
+        'test.job_id',
+        'SELECT job_id FROM crawl_runs WHERE target_id = $1',
+        [target.id],
+      );
+      expect(rows.map((r) => r.job_id)).toEqual([jobId]);
+    } finally {
+      await shop.close();
+    }
+  }, 60_000);
+
   describe.each([
     ['READ COMMITTED', ''],
     ['SERIALIZABLE', 'options=-c%20default_transaction_isolation%3Dserializable'],
