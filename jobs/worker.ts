@@ -14,7 +14,7 @@ import {
   routePageCrawlers,
 } from '../crawlers/index.ts';
 import type { Db } from '../db/index.ts';
-import { listTargets } from '../db/index.ts';
+import { listTargets, waitingForDatabase } from '../db/index.ts';
 import type { Logger } from '../logger.ts';
 import { FRESHNESS_EVERY_MS } from './check-freshness.ts';
 import type { JobQueue } from './job-queue.ts';
@@ -41,7 +41,8 @@ export async function startWorker(
   const services: JobServices = {
     workerId: opts.workerId ?? `${hostname()}:${process.pid}`,
     config,
-    db,
+    // Jobs wait out a database outage instead of spending their attempts on it (RELIABILITY P2).
+    db: waitingForDatabase(db, log),
     log,
     enqueue: queue.enqueue,
     scheduler: queue.scheduler,

@@ -154,10 +154,9 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
     );
   }, 60_000);
 
-  // Expected to fail until jobs/worker.ts gives jobs `waitingForDatabase(db, log)` (db/pool.ts): today a job
-  // spends its three attempts (1 s and 2 s apart) within seconds of the crash, and its work waits for the next
-  // schedule tick (an hour here). Verified green with that one change; reported to the coordinator.
-  it.fails('answers 503 while down, recovers by itself, and every accepted job lands exactly once', async () => {
+  // The worker's jobs see the database through waitingForDatabase (jobs/worker.ts): without it a job spends its
+  // three attempts (1 s and 2 s apart) within seconds of the crash, and its work waits for the next schedule tick.
+  it('answers 503 while down, recovers by itself, and every accepted job lands exactly once', async () => {
     const key = (
       await app.inject({ method: 'POST', url: '/api/keys', payload: { role: 'admin', name: 'p2' } })
     ).json<{ key: string }>().key;
