@@ -79,6 +79,22 @@ export async function listTargets(
   return rows;
 }
 
+/**
+ * Enabled targets a catalog or sitemap discovered that were never crawled: a fan-out cut short by a crash left
+ * them without a schedule or a first crawl (RELIABILITY C14), and they are no longer "new" to the next run.
+ */
+export async function listUncrawledDiscovered(db: Db, parentId: number): Promise<Target[]> {
+  const { rows } = await db.query<Target>(
+    'targets.uncrawled_discovered',
+    `SELECT ${TARGET_COLUMNS} FROM targets t
+     WHERE discovered_from = $1 AND enabled AND last_run_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM crawl_runs r WHERE r.target_id = t.id)
+     ORDER BY id`,
+    [parentId],
+  );
+  return rows;
+}
+
 export async function getTarget(db: Db, id: number): Promise<Target | null> {
   const { rows } = await db.query<Target>(
     'targets.get',

@@ -14,6 +14,7 @@ import {
   insertEvents,
   insertMentions,
   listEntities,
+  listUncrawledDiscovered,
   type ProductPageInput,
   type ProductRunContext,
   type ProductRunEnd,
@@ -172,6 +173,9 @@ export const crawlTarget = defineJob({
       const eventIds = await eventIdsOfRun(ctx.db, run.id);
       if (eventIds.length)
         await ctx.enqueue('evaluate-alerts', { eventIds }, { jobId: `alerts:run:${run.id}` });
+      // A catalog run whose worker died between commit and fan-out: finish the fan-out (idempotent).
+      if (target.kind === 'catalog' || target.kind === 'sitemap')
+        await scheduleFirstCrawls(ctx, await listUncrawledDiscovered(ctx.db, target.id));
       return { skipped: 'window already crawled', runId: run.id };
     }
     if (run.jobId !== ctx.jobId) {
@@ -190,13 +194,18 @@ export const crawlTarget = defineJob({
         : await ctx.db.withTransaction((tx) => persistOutcome(tx, target, run.id, outcome));
     // After commit, so the jobs we start see what we stored.
     if (eventIds.length) await announceEvents(ctx, { runId: run.id, eventIds });
-    for (const child of newTargets) {
-      await ctx.scheduler.upsert(child);
-      await ctx.enqueue('crawl-target', { targetId: child.id }, { jobId: `crawl:first:${child.id}` });
-    }
+    await scheduleFirstCrawls(ctx, newTargets);
     return { runId: run.id, outcome: outcome.kind, events: eventIds.length, discovered: newTargets.length };
   },
 });
+
+/** Discovered targets get their schedule and a first crawl now (the job id makes a repeat a no-op). */
+async function scheduleFirstCrawls(ctx: JobContext, targets: readonly Target[]): Promise<void> {
+  for (const child of targets) {
+    await ctx.scheduler.upsert(child);
+    await ctx.enqueue('crawl-target', { targetId: child.id }, { jobId: `crawl:first:${child.id}` });
+  }
+}
 
 /** A sitemap index: fetch its child sitemaps (one level) and merge their URLs. */
 async function expandSitemapIndex(
