@@ -22,6 +22,8 @@ export interface Config {
   /** Where people reach the dashboard; used for links in alerts. */
   publicUrl: string;
   logLevel: string;
+  /** Longest wait for one API statement's answer before the request answers 503 (a hung database). */
+  apiQueryTimeoutMs: number;
   /** fakeSlack (DEMO_SLACK=1): a local fake Slack webhook the demo routes its default rules to. */
   demo: { enabled: boolean; seed: number; daySeconds: number; basePort: number; fakeSlack: boolean };
   crawl: {
@@ -36,7 +38,8 @@ export interface Config {
     chromiumPath: string;
   };
   /** lockMs: how long a job stays locked to a worker that stops answering before another takes it over. */
-  worker: { concurrency: number; queuePrefix: string; lockMs: number };
+  /** queues: which queues this worker process takes jobs from (WORKER_QUEUES; all by default). */
+  worker: { concurrency: number; queuePrefix: string; lockMs: number; queues: WorkerQueue[] };
   /** Outbound URL policy: private addresses are refused unless listed here ("ip:port", "host:port" or CIDR). */
   net: { allowPrivate: boolean; allow: string[] };
   /** Alert delivery (Slack and signed webhooks). Every delay is here so tests can compress time. */
@@ -117,6 +120,19 @@ function intList(env: Env, key: string, fallback: number[]): number[] {
   return items.map((_, i) => int({ [key]: items[i] }, key, 0));
 }
 
+/** The job queues (jobs/types.ts QUEUES); a worker process can be given a subset. */
+export const WORKER_QUEUES = ['crawl', 'analyze', 'deliver'] as const;
+export type WorkerQueue = (typeof WORKER_QUEUES)[number];
+
+function workerQueues(env: Env): WorkerQueue[] {
+  const names = list(env, 'WORKER_QUEUES');
+  if (names.length === 0) return [...WORKER_QUEUES];
+  for (const n of names)
+    if (!(WORKER_QUEUES as readonly string[]).includes(n))
+      throw new ConfigError(`WORKER_QUEUES: unknown queue "${n}" (queues: ${WORKER_QUEUES.join(', ')})`);
+  return [...new Set(names)] as WorkerQueue[];
+}
+
 function authMode(env: Env): AuthMode {
   const raw = env.AUTH?.trim().toLowerCase() || 'auto';
   if (raw !== 'auto' && raw !== 'required' && raw !== 'off')
@@ -180,6 +196,7 @@ export function loadConfig(env: Env, argv: string[] = []): Config {
     port,
     publicUrl: (env.PUBLIC_URL?.trim() || `http://${host}:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    apiQueryTimeoutMs: int(env, 'API_QUERY_TIMEOUT_MS', 10_000, 100),
     demo: {
       enabled: demoEnabled,
       seed: int(env, 'DEMO_SEED', 42),
@@ -200,6 +217,7 @@ export function loadConfig(env: Env, argv: string[] = []): Config {
       concurrency: int(env, 'WORKER_CONCURRENCY', 16, 1),
       queuePrefix: env.QUEUE_PREFIX?.trim() || 'market-radar',
       lockMs: int(env, 'WORKER_LOCK_MS', 30_000, 1000),
+      queues: workerQueues(env),
     },
     net: { allowPrivate: bool(env, 'ALLOW_PRIVATE_URLS', false), allow: list(env, 'URL_ALLOWLIST') },
     delivery: {

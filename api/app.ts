@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config.ts';
-import { type Db, isDatabaseUnavailable } from '../db/index.ts';
+import { type Db, isDatabaseUnavailable, withQueryTimeout } from '../db/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import type { Logger } from '../logger.ts';
 import { authPlugin, SECURITY, SECURITY_SCHEMES } from './auth.ts';
@@ -65,7 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.decorate('deps', deps);
+  // A hung database fails the request (503) after a bounded wait instead of holding it forever.
+  app.decorate('deps', { ...deps, db: withQueryTimeout(deps.db, deps.log, deps.config.apiQueryTimeoutMs) });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ApiError)

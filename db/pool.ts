@@ -41,7 +41,7 @@ const UNAVAILABLE_ERRNOS = new Set([
   'EAI_AGAIN',
 ]);
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|the database system is (starting up|shutting down|in recovery mode)/i;
+  /Query read timeout|Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /**
  * True when an error means the database cannot be reached right now (refused, reset, timed out, shutting down,
@@ -56,14 +56,19 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message);
 }
 
+/** A statement with the caller's client-side answer deadline (pg's `query_timeout`), when it has one. */
+const statement = (text: string, values: unknown[] | undefined, timeoutMs: number | undefined) =>
+  ({ text, values, query_timeout: timeoutMs }) as pg.QueryConfig;
+
 class ClientDb implements Db {
   constructor(
     private readonly client: pg.PoolClient,
     private readonly log: Logger,
     readonly pool: pg.Pool,
+    private readonly timeoutMs?: number,
   ) {}
   async query<R extends object>(name: string, sql: string, params?: unknown[]) {
-    return timed<R>(this.log, name, () => this.client.query(sql, params));
+    return timed<R>(this.log, name, () => this.client.query(statement(sql, params, this.timeoutMs)));
   }
   withTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return fn(this); // nested: already inside one
@@ -124,22 +129,24 @@ async function withClient<T>(
   }
 }
 
-function poolDb(pool: pg.Pool, log: Logger, acquire: Acquire | null, owner: boolean): Db {
+function poolDb(pool: pg.Pool, log: Logger, acquire: Acquire | null, owner: boolean, timeoutMs?: number): Db {
   const take: Acquire = acquire ?? (() => pool.connect());
   return {
     pool,
     query<R extends object>(name: string, sql: string, params?: unknown[]) {
-      if (!acquire) return timed<R>(log, name, () => pool.query(sql, params));
-      return timed<R>(log, name, () => withClient(take, log, (client) => client.query(sql, params)));
+      if (!acquire) return timed<R>(log, name, () => pool.query(statement(sql, params, timeoutMs)));
+      return timed<R>(log, name, () =>
+        withClient(take, log, (client) => client.query(statement(sql, params, timeoutMs))),
+      );
     },
     async withTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
           return await withClient(take, log, async (client, lost) => {
-            await client.query('BEGIN');
+            await client.query(statement('BEGIN', undefined, timeoutMs));
             try {
-              const result = await fn(new ClientDb(client, log, pool));
-              await client.query('COMMIT');
+              const result = await fn(new ClientDb(client, log, pool, timeoutMs));
+              await client.query(statement('COMMIT', undefined, timeoutMs));
               return result;
             } catch (err) {
               if (!lost() && !isDatabaseUnavailable(err))
@@ -188,6 +195,18 @@ export function createDb(
   // An idle client losing its server (Postgres restarted) must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
   return poolDb(pool, log, null, true);
+}
+
+/** Longest wait for an API statement's answer: past it the request answers 503 (RELIABILITY P2, hung server). */
+export const API_QUERY_TIMEOUT_MS = 10_000;
+
+/**
+ * The same pool, seen by the API: a statement unanswered after `timeoutMs` (a hung or overloaded server that
+ * accepted the connection) fails with "Query read timeout", which counts as unavailable (503), and its connection
+ * is destroyed rather than reused. Jobs keep the unbounded view: a long batch statement is not a hang.
+ */
+export function withQueryTimeout(db: Db, log: Logger, timeoutMs = API_QUERY_TIMEOUT_MS): Db {
+  return poolDb(db.pool, log, null, false, timeoutMs);
 }
 
 /** How long background work (jobs) waits for an unreachable database before failing (RELIABILITY P2). */

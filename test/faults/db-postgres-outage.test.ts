@@ -14,7 +14,8 @@
  * creation was answered 201 exists; every job's work lands exactly once (10,000 + 5 × accepted mentions, one per
  * source item, rollups counted once, one crawl run per target); no job ends failed.
  *
- * A hung server (every Postgres process SIGSTOPped: sockets open, no answers) must not hang `/health` either.
+ * A hung server (every Postgres process SIGSTOPped: sockets open, no answers) must not hang `/health` or any API
+ * route either.
  */
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
@@ -113,7 +114,7 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
       logLevel: process.env.TEST_LOG_LEVEL,
     });
     app = await buildApp({
-      config: loadConfig({ DEMO: '0' }),
+      config: loadConfig({ DEMO: '0', API_QUERY_TIMEOUT_MS: '2000' }),
       db: apiDb,
       queue: apiQueue,
       log: testLog,
@@ -137,17 +138,27 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
     expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     pgs.freeze();
     let res: Awaited<ReturnType<typeof app.inject>>;
+    let route: Awaited<ReturnType<typeof app.inject>>;
     const started = performance.now();
+    let routeMs = 0;
     try {
       res = await app.inject({ method: 'GET', url: '/health' });
+      // Any route, not only /health: its statements give up after API_QUERY_TIMEOUT_MS (2 s here).
+      const routeStarted = performance.now();
+      route = await app.inject({ method: 'GET', url: '/api/price-changes?min_pct=5' });
+      routeMs = performance.now() - routeStarted;
     } finally {
       pgs.thaw();
     }
     console.info(
-      `P2 (hung server): /health answered ${res.statusCode} in ${(performance.now() - started).toFixed(0)} ms`,
+      `P2 (hung server): /health answered ${res.statusCode} in ${(performance.now() - started - routeMs).toFixed(0)} ms, ` +
+        `/api/price-changes ${route.statusCode} in ${routeMs.toFixed(0)} ms`,
     );
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ status: 'degraded', db: 'down' });
+    expect(route.statusCode).toBe(503);
+    // Bounded: the statement timeout (2 s) or, for a new connection, the connect timeout (5 s), plus slack.
+    expect(routeMs).toBeLessThan(15_000);
     await waitFor(
       async () => (await app.inject({ method: 'GET', url: '/health' })).statusCode === 200,
       'health after SIGCONT',
