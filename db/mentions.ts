@@ -46,27 +46,55 @@ export function authorHash(author: string): number {
  * Returns the ids of the new mentions, in input order.
  */
 export async function insertMentions(db: Db, mentions: MentionInput[]): Promise<number[]> {
-  if (mentions.length === 0) return [];
+  return storeMentions(db, prepareMentions(mentions));
+}
+
+/**
+ * A batch made ready to store: what does not depend on the database (the rollups aggregated as if every mention
+ * were new, the rows and links serialised) is computed here, so that a caller storing batches in order can
+ * prepare the next one while Postgres stores the previous one.
+ */
+export interface PreparedMentions {
+  /** The batch, first of each (source, source id) only, in input order. */
+  mentions: MentionInput[];
+  hashes: (Hashed | null)[];
+  /** Each row as JSON without its closing brace: the near-copy fields are appended when they are known. */
+  rows: string[];
+  links: string;
+  rollups: Rollups;
+}
+
+/** Pure: everything `storeMentions` sends that does not depend on what is stored already. */
+export function prepareMentions(mentions: MentionInput[]): PreparedMentions {
   const byKey = new Map<string, MentionInput>();
   for (const x of mentions) {
     const k = `${x.source}\u0000${x.sourceId}`;
     if (!byKey.has(k)) byKey.set(k, x);
   }
   const m = [...byKey.values()];
-  const order = new Map(m.map((x, i) => [x, i]));
-  const hashes = m.map(hashOf);
+  return {
+    mentions: m,
+    hashes: m.map(hashOf),
+    rows: m.map(rowJson),
+    links: linksJson(m),
+    rollups: aggregateRollups(m),
+  };
+}
+
+/** Stores a prepared batch (see insertMentions); returns the ids of the new mentions, in input order. */
+export async function storeMentions(db: Db, p: PreparedMentions): Promise<number[]> {
+  const m = p.mentions;
+  if (m.length === 0) return [];
   return db.withTransaction(async (tx) => {
-    const lookup = originalsNear(tx, hashes);
-    // While Postgres looks for originals, aggregate the rollups as if every mention were new (the usual case).
-    const all = aggregateRollups(m);
-    const near = resolveNearCopies(m, hashes, await lookup);
-    const { rows, rolledUp } = await insertWithRollups(tx, m, near, all);
+    const near = resolveNearCopies(m, p.hashes, await originalsNear(tx, p.hashes));
+    const { rows, rolledUp } = await insertWithRollups(tx, p, near);
     if (rows.length === 0) return [];
+    const order = new Map(m.map((x, i) => [`${x.source}\u0000${x.sourceId}`, i]));
     const fresh = rows
-      .map((r) => ({ id: r.id, m: byKey.get(`${r.source}\u0000${r.sourceId}`)! }))
-      .sort((a, b) => order.get(a.m)! - order.get(b.m)!);
+      .map((r) => ({ id: r.id, i: order.get(`${r.source}\u0000${r.sourceId}`)! }))
+      .sort((a, b) => a.i - b.i);
     // Some were stored already (a re-run, or another writer): the rollups of exactly the new ones instead.
-    if (!rolledUp) await writeRollups(tx, aggregateRollups(fresh.map((f) => f.m)));
+    if (!rolledUp) await writeRollups(tx, aggregateRollups(fresh.map((f) => m[f.i])));
     return fresh.map((f) => f.id);
   });
 }
@@ -225,35 +253,29 @@ function wellFormed<T extends string | null>(s: T): T {
   return (s === null || s.isWellFormed() ? s : s.toWellFormed()) as T;
 }
 
-async function insertWithRollups(
-  tx: Db,
-  m: MentionInput[],
-  near: { original: number | null; twin: number | null }[],
-  r: Rollups,
-): Promise<{ rows: { id: number; source: string; sourceId: string }[]; rolledUp: boolean }> {
-  const rows = m.map((x, i) => {
-    const twin = near[i].twin === null ? null : m[near[i].twin!];
-    return {
-      s: wellFormed(x.source),
-      i: wellFormed(x.sourceId),
-      t: x.targetId,
-      u: wellFormed(x.url),
-      c: wellFormed(x.canonicalUrl),
-      a: wellFormed(x.author),
-      ti: wellFormed(x.title),
-      b: wellFormed(x.body),
-      l: wellFormed(x.lang),
-      p: x.publishedAt,
-      e: x.entities,
-      se: x.sentiment,
-      sl: x.sentimentLabel,
-      as_: x.aspects,
-      h: x.simhash,
-      d: near[i].original,
-      ts: twin === null ? null : wellFormed(twin.source),
-      tsi: twin === null ? null : wellFormed(twin.sourceId),
-    };
+/** A mention as a row of INSERT_WITH_ROLLUPS' first parameter, without the near-copy fields and closing brace. */
+function rowJson(x: MentionInput): string {
+  const row = JSON.stringify({
+    s: wellFormed(x.source),
+    i: wellFormed(x.sourceId),
+    t: x.targetId,
+    u: wellFormed(x.url),
+    c: wellFormed(x.canonicalUrl),
+    a: wellFormed(x.author),
+    ti: wellFormed(x.title),
+    b: wellFormed(x.body),
+    l: wellFormed(x.lang),
+    p: x.publishedAt,
+    e: x.entities,
+    se: x.sentiment,
+    sl: x.sentimentLabel,
+    as_: x.aspects,
+    h: x.simhash,
   });
+  return row.slice(0, -1);
+}
+
+function linksJson(m: MentionInput[]): string {
   const links: { src: string; sid: string; k: string; p: Date; s: number | null }[] = [];
   for (const x of m)
     if (x.entities.length)
@@ -265,18 +287,31 @@ async function insertWithRollups(
           p: x.publishedAt,
           s: x.sentiment,
         });
+  return JSON.stringify(links);
+}
+
+async function insertWithRollups(
+  tx: Db,
+  p: PreparedMentions,
+  near: { original: number | null; twin: number | null }[],
+): Promise<{ rows: { id: number; source: string; sourceId: string }[]; rolledUp: boolean }> {
+  const m = p.mentions;
+  let json = '[';
+  for (let i = 0; i < m.length; i++) {
+    if (i > 0) json += ',';
+    json += p.rows[i];
+    const { original, twin } = near[i];
+    if (original !== null) json += `,"d":${original}`;
+    if (twin !== null)
+      json += `,"ts":${JSON.stringify(wellFormed(m[twin].source))},"tsi":${JSON.stringify(wellFormed(m[twin].sourceId))}`;
+    json += '}';
+  }
+  json += ']';
+  const r = p.rollups;
   const res = await tx.query<{ id: number; source: string; sourceId: string; rolledUp: boolean }>(
     'mentions.insert_with_rollups',
     INSERT_WITH_ROLLUPS,
-    [
-      JSON.stringify(rows),
-      m.length,
-      JSON.stringify(links),
-      r.entityDaily,
-      r.days,
-      r.dayCounts,
-      ...(r.termDaily ?? NO_TERMS),
-    ],
+    [json, m.length, p.links, r.entityDaily, r.days, r.dayCounts, ...(r.termDaily ?? NO_TERMS)],
   );
   return { rows: res.rows, rolledUp: res.rows.length > 0 && res.rows[0].rolledUp };
 }

@@ -26,9 +26,10 @@ import {
 import {
   type Db,
   type Entity,
-  insertMentions,
   listEntities,
   type MentionInput,
+  prepareMentions,
+  storeMentions,
   type Target,
 } from '../db/index.ts';
 import type { JobContext } from './types.ts';
@@ -186,7 +187,8 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * `toMentions` then `insertMentions`, batch by batch, with the two overlapped: while Postgres stores batch k,
  * Node turns the items of batch k+1 into mentions, in slices that yield to the event loop so batch k's next
- * statement goes out as soon as the previous one returns. Batches are still stored one after the other, in
+ * statement goes out as soon as the previous one returns, and prepares them (rollups aggregated, rows
+ * serialised), so that storing batch k+1 is only its round trips. Batches are still stored one after the other, in
  * order, each in its own transaction, so the result is what storing them sequentially gives (a batch sees the
  * originals of the batches before it). Returns how many mentions were new. Throws the first storing error;
  * batches stored before it stay stored (a retry adds only the rest).
@@ -208,10 +210,12 @@ export async function ingestMentions(
       for (const m of toMentions(items.slice(j, Math.min(j + SLICE, end)), targetId, entities)) batch.push(m);
       if (j + SLICE < end) await nextTick();
     }
+    await nextTick();
+    const prepared = prepareMentions(batch);
     await storing;
     if (failed) break;
     // Settled here (never left rejected while the next batch is prepared).
-    storing = insertMentions(db, batch).then(
+    storing = storeMentions(db, prepared).then(
       (ids) => {
         stored += ids.length;
       },
