@@ -44,6 +44,7 @@ async function openQueue(config: Config, log: Logger): Promise<JobQueue> {
     log,
     concurrency,
     lockDurationMs: config.worker.lockMs,
+    queues: config.worker.queues,
   });
 }
 

@@ -103,6 +103,11 @@ export async function createBullmqQueue(opts: {
   jobs?: ExtraJobs;
   /** How often failed-for-good jobs are swept into the dead letters (default DEAD_LETTER_SWEEP_MS). */
   deadLetterSweepMs?: number;
+  /**
+   * The queues this process's workers take jobs from (default all). A process given only `crawl` keeps crawling at
+   * full speed while an analyzer job holds another process's event loop (RELIABILITY Q2).
+   */
+  queues?: readonly QueueName[];
 }): Promise<JobQueue> {
   const { log } = opts;
   const warn = throttledWarn(log);
@@ -253,7 +258,7 @@ export async function createBullmqQueue(opts: {
     enqueue,
     scheduler,
     async startWorker(services: JobServices) {
-      for (const q of Object.values(QUEUES)) {
+      for (const q of opts.queues ?? Object.values(QUEUES)) {
         // Workers wait for Redis to come back (no per-command retry limit) and resume by themselves.
         const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
         connection.on('error', (err) => warn('worker', err));

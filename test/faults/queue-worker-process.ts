@@ -30,6 +30,7 @@ const queue = await createBullmqQueue({
   lockDurationMs: o.lockDurationMs ?? config.worker.lockMs,
   jobs: FAULT_JOBS,
   deadLetterSweepMs: 1_000,
+  queues: config.worker.queues,
 });
 const worker = await startWorker(config, db, queue, log, {
   workerId: o.workerId ?? `child:${process.pid}`,

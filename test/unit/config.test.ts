@@ -36,4 +36,15 @@ describe('loadConfig', () => {
       '10.0.0.0/8',
     ]);
   });
+
+  it('gives a worker all queues unless WORKER_QUEUES names some, and refuses an unknown queue', () => {
+    expect(loadConfig({}).worker.queues).toEqual(['crawl', 'analyze', 'deliver']);
+    expect(loadConfig({ WORKER_QUEUES: 'analyze, deliver,analyze' }).worker.queues).toEqual([
+      'analyze',
+      'deliver',
+    ]);
+    expect(() => loadConfig({ WORKER_QUEUES: 'crawl,analyse' })).toThrow(
+      /WORKER_QUEUES: unknown queue "analyse"/,
+    );
+  });
 });
