@@ -353,20 +353,12 @@ function sketchOf(c: TermCell): number[] {
   return hashes.length > AUTHOR_SKETCH_SIZE ? hashes.slice(0, AUTHOR_SKETCH_SIZE) : hashes;
 }
 
-/** Literal of 24 zeros but one, for the usual cell of a single mention. */
-const ONE_HOUR = Array.from({ length: 24 }, (_, h) =>
-  Array.from({ length: 24 }, (_, k) => (k === h ? 1 : 0)).join(','),
-);
-
-function hoursLiteral(c: TermCell): string {
-  return `{${c.hours === null && c.n === 1 ? ONE_HOUR[c.hour] : hoursOf(c).join(',')}}`;
-}
-
-function hoursOf(c: TermCell): number[] {
-  if (c.hours !== null) return c.hours;
-  const hours = new Array<number>(24).fill(0);
-  hours[c.hour] = c.n;
-  return hours;
+/**
+ * The hourly counts as an array literal, or null for a cell of one mention (the usual case): its hour and count
+ * travel as plain integers and Postgres builds the array (cheaper than parsing 24 numbers per row).
+ */
+function hoursLiteral(c: TermCell): string | null {
+  return c.hours === null ? null : `{${c.hours.join(',')}}`;
 }
 
 /** A batch's rollup rows, aggregated in memory and serialised, ready for one statement per table. */
@@ -471,7 +463,10 @@ function aggregateRollups(mentions: MentionInput[]): Rollups {
       `{${cells.map((c) => c.sum).join(',')}}`,
       `{${cells.map((c) => c.sn).join(',')}}`,
       textArray(cells.map(hoursLiteral)),
-      textArray(cells.map((c) => `{${sketchOf(c).join(',')}}`)),
+      // One author (the usual case) travels as a plain integer, like the hour.
+      textArray(cells.map((c) => (c.authors === null ? null : `{${sketchOf(c).join(',')}}`))),
+      `{${cells.map((c) => c.hour).join(',')}}`,
+      `{${cells.map((c) => c.author).join(',')}}`,
     ];
   }
   return {
@@ -510,9 +505,11 @@ function mentionDailySql(first: number, where = ''): string {
 function termDailySql(first: number, where = ''): string {
   const $ = (k: number) => `$${first + k}`;
   return `INSERT INTO term_daily AS d (term, day, display, mentions, sentiment_sum, sentiment_n, hourly, author_sketch)
-   SELECT x.t, x.d, x.s, x.n, x.ss, x.sn, x.h::int[], x.a::int[]
+   SELECT x.t, x.d, x.s, x.n, x.ss, x.sn,
+     CASE WHEN x.h IS NULL THEN array_fill(0, ARRAY[x.hr]) || x.n || array_fill(0, ARRAY[23 - x.hr]) ELSE x.h::int[] END,
+     CASE WHEN x.a IS NULL THEN ARRAY[x.a1] ELSE x.a::int[] END
    FROM unnest(${$(0)}::text[], ${$(1)}::date[], ${$(2)}::text[], ${$(3)}::int[], ${$(4)}::float8[], ${$(5)}::int[],
-     ${$(6)}::text[], ${$(7)}::text[]) AS x(t, d, s, n, ss, sn, h, a) ${where}
+     ${$(6)}::text[], ${$(7)}::text[], ${$(8)}::int[], ${$(9)}::int[]) AS x(t, d, s, n, ss, sn, h, a, hr, a1) ${where}
    ON CONFLICT (term, day) DO UPDATE SET mentions = d.mentions + EXCLUDED.mentions,
      display = CASE WHEN position(' ' in d.display) = 0 THEN EXCLUDED.display ELSE d.display END,
      sentiment_sum = d.sentiment_sum + EXCLUDED.sentiment_sum, sentiment_n = d.sentiment_n + EXCLUDED.sentiment_n,
@@ -520,7 +517,7 @@ function termDailySql(first: number, where = ''): string {
      author_sketch = mr_sketch_union(d.author_sketch, EXCLUDED.author_sketch)`;
 }
 
-const NO_TERMS = ['{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'];
+const NO_TERMS = ['{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'];
 
 /** Merges rollups aggregated over exactly the new mentions of a batch (their links are already stored). */
 async function writeRollups(tx: Db, r: Rollups): Promise<void> {
@@ -533,12 +530,12 @@ async function writeRollups(tx: Db, r: Rollups): Promise<void> {
  * A Postgres text[] literal, quoting each element (node-postgres does the same, with two regex passes each; most
  * of these strings need neither).
  */
-function textArray(values: string[]): string {
+function textArray(values: (string | null)[]): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i > 0) out += ',';
-    out += NEEDS_ESCAPE.test(v) ? `"${v.replace(/[\\"]/g, '\\$&')}"` : `"${v}"`;
+    out += v === null ? 'NULL' : NEEDS_ESCAPE.test(v) ? `"${v.replace(/[\\"]/g, '\\$&')}"` : `"${v}"`;
   }
   return `${out}}`;
 }
