@@ -1,4 +1,5 @@
 import type { AlertRule } from './alerts.ts';
+import { EVENT_COLUMNS, EVENT_JOINS, type StoredEvent } from './events.ts';
 import type { Db } from './pool.ts';
 
 const RULE_COLUMNS = `id, name, event_type AS "eventType", params, scope, channel_ids AS "channelIds", mode, digest,
@@ -23,6 +24,33 @@ export async function getAlertRules(db: Db, ids: number[]): Promise<StoredAlertR
     [ids],
   );
   return rows;
+}
+
+/**
+ * What alert evaluation starts from, in one round trip: the events (as `getEvents`, ascending ids) and the enabled
+ * rules for their types (as `listAlertRules({ eventTypes, enabled: true })`, ascending ids). Read in one statement,
+ * so both come from one snapshot; a rule created after it applies to later events.
+ */
+export async function getEventsWithRules(
+  db: Db,
+  eventIds: number[],
+): Promise<{ events: StoredEvent[]; rules: AlertRule[] }> {
+  if (eventIds.length === 0) return { events: [], rules: [] };
+  // The rules ride on the first event's row, as JSON; channel ids as text, as pg returns a bigint[] column.
+  const { rows } = await db.query<StoredEvent & { rules: AlertRule[] | null }>(
+    'alert_rules.events_with_rules',
+    `WITH ev AS MATERIALIZED (SELECT ${EVENT_COLUMNS} FROM events e ${EVENT_JOINS} WHERE e.id = ANY($1::bigint[]))
+     SELECT ev.*, CASE WHEN ev.id = (SELECT min(id) FROM ev) THEN (
+       SELECT COALESCE(json_agg(r ORDER BY r.id), '[]'::json) FROM (
+         SELECT id, name, event_type AS "eventType", params, scope, channel_ids::text[] AS "channelIds", mode,
+           digest, cooldown_seconds AS "cooldownSeconds", enabled
+         FROM alert_rules WHERE enabled AND event_type IN (SELECT type FROM ev)) r) END AS rules
+     FROM ev ORDER BY ev.id`,
+    [eventIds],
+  );
+  const rules = rows[0]?.rules ?? [];
+  const events = rows.map(({ rules: _, ...e }) => e as StoredEvent);
+  return { events, rules };
 }
 
 export async function listAlertRulesPage(

@@ -79,10 +79,11 @@ export async function insertEvents(db: Db, events: EventInput[]): Promise<number
   return rows.map((r) => r.id);
 }
 
-const EVENT_COLUMNS = `e.id, e.type, e.occurred_at AS "occurredAt", e.competitor_id AS "competitorId",
+/** An event's columns (`StoredEvent`) over `events e` with `EVENT_JOINS`. */
+export const EVENT_COLUMNS = `e.id, e.type, e.occurred_at AS "occurredAt", e.competitor_id AS "competitorId",
   e.product_id AS "productId", e.target_id AS "targetId", e.observation_id AS "observationId", e.subject, e.payload,
   c.name AS competitor, p.category, p.name AS "productName", COALESCE(o.url, p.url) AS url`;
-const EVENT_JOINS = `LEFT JOIN competitors c ON c.id = e.competitor_id LEFT JOIN products p ON p.id = e.product_id
+export const EVENT_JOINS = `LEFT JOIN competitors c ON c.id = e.competitor_id LEFT JOIN products p ON p.id = e.product_id
   LEFT JOIN price_observations o ON o.id = e.observation_id`;
 
 export async function getEvents(db: Db, ids: number[]): Promise<StoredEvent[]> {

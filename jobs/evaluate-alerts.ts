@@ -6,10 +6,9 @@ import {
   alertsForDelivery,
   type Channel,
   getChannel,
-  getEvents,
+  getEventsWithRules,
   insertAlerts,
   insertMessages,
-  listAlertRules,
   lockAlertRule,
 } from '../db/index.ts';
 import { alertMessages } from './delivery/create-messages.ts';
@@ -31,12 +30,9 @@ export const evaluateAlerts = defineJob({
     { additionalProperties: false },
   ),
   async process({ eventIds }, ctx) {
-    const events = await getEvents(ctx.db, eventIds);
+    // The events and the enabled rules for their types, in one round trip (one per batch of crawled pages).
+    const { events, rules } = await getEventsWithRules(ctx.db, eventIds);
     if (events.length === 0) return { alerts: 0 };
-    const rules = await listAlertRules(ctx.db, {
-      eventTypes: [...new Set(events.map((e) => e.type))],
-      enabled: true,
-    });
     const drafts: { draft: AlertDraft; occurredAt: Date; cooldownSeconds: number }[] = [];
     for (const e of events) {
       for (const r of rules) {
