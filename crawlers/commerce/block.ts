@@ -80,6 +80,8 @@ export function classifyBlock(probe: BlockProbe): BlockVerdict {
 
   const text = head ? visibleText(head) : '';
   const thin = text.length < 1500;
+  // Under 400, every block verdict below needs a thin page: a page with content skips the pattern scans.
+  if (status < 400 && !thin) return { blocked: false };
   const vendor = VENDOR_MARKERS.find(([re]) => re.test(head))?.[1];
   const captcha = CAPTCHA_WIDGET.test(head);
   const humanCheck = HUMAN_CHECK.test(text);

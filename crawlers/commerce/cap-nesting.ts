@@ -9,6 +9,11 @@ export const MAX_NESTING = 1000;
  * comments and treats `<script>` contents as text), which errs on the side of not cutting.
  */
 export function capNesting(html: string, max = MAX_NESTING): { html: string; truncated: boolean } {
+  // Nesting deeper than `max` needs more than `max` tags: a page with no more '<' than that is returned as is,
+  // after a scan far cheaper than the tag-by-tag one (most pages).
+  let opens = 0;
+  for (let i = html.indexOf('<'); i !== -1 && opens <= max; i = html.indexOf('<', i + 1)) opens++;
+  if (opens <= max) return { html, truncated: false };
   let depth = 0;
   const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(\/?)>/g;
   let rawText: string | null = null;
