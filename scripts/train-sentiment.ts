@@ -403,6 +403,10 @@ function main() {
     foldChoices,
     metrics: cv,
   };
+  if (opts.dump) {
+    const lines = examples.map((e, i) => JSON.stringify({ set: e.set, y: e.y, cv: nested[i] }));
+    writeFileSync(opts.dump, `${lines.join('\n')}\n`);
+  }
   if (opts.cvOnly) {
     console.log(JSON.stringify(summary, null, 1));
     return;
@@ -446,10 +450,6 @@ function main() {
     ),
   };
   writeFileSync(opts.out, `${JSON.stringify(model)}\n`);
-  if (opts.dump) {
-    const lines = examples.map((e, i) => JSON.stringify({ set: e.set, y: e.y, cv: nested[i] }));
-    writeFileSync(opts.dump, `${lines.join('\n')}\n`);
-  }
   console.log(JSON.stringify({ choice, cv: summary, fullFit, sparse: full.ridge.sparse.size }, null, 1));
 }
 

@@ -57,6 +57,9 @@ export interface ValenceAnalysis {
   handles: number;
   links: number;
   lowerOnly: boolean;
+  /** Hashtags, and emoji or emoticon tokens (rated or not): with handles and links, social-post style. */
+  hashtags: number;
+  emotes: number;
   /** Sum of secondary-lexicon polarities ([-1, 1] each, negation applied) over words AFINN lacks. */
   auxSum: number;
   /** Sentiment-bearing units found (words, phrases, emoji). */
@@ -407,6 +410,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
   let words = 0;
   let contrast = false;
   let irony = false;
+  let emotes = 0;
   const infos: (WordInfo | undefined)[] = new Array(n);
   for (let k = 0; k < n; k++) if (tokens[k].kind === WORD) infos[k] = lookupWord(table, tokens[k].low);
 
@@ -422,6 +426,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     }
     if (t.kind !== WORD) {
       const emoticon = t.kind === EMOTICON;
+      emotes++;
       const v = emoticon ? (EMOTICONS[t.raw] ?? 0) : (EMOJI_TABLE.get(t.raw)?.valence ?? 0);
       const vv = emoticon ? (VADER_EMOTICONS.get(t.raw) ?? VADER_ANY.get(t.raw.toLowerCase()) ?? 0) : v * 0.8;
       st.term(t.low, EMOJI_TABLE.get(t.raw), false);
@@ -588,6 +593,8 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     handles: text.includes('@') ? 1 : 0,
     links: text.includes('http') || text.includes('www.') ? 1 : 0,
     lowerOnly: !hasUpperCase(text),
+    hashtags: text.includes('#') ? 1 : 0,
+    emotes,
     negations,
     exclamations,
     questions,

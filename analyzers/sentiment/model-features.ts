@@ -24,10 +24,16 @@ export const DENSE_FEATURES = [
   'handle',
   'link',
   'lowerOnly',
+  'social',
+  'social*compound',
+  'social*vaderCompound',
 ] as const;
 
 /** Language-independent summary of the rule pass; these weights apply to every language. */
 export function denseFeatures(a: ValenceAnalysis): number[] {
+  // Social-post style (a handle, link, hashtag, emoji or emoticon): lets the lexicon scores weigh
+  // differently in posts than in review or article sentences; a property of the text, not of a set.
+  const social = a.handles > 0 || a.links > 0 || a.hashtags > 0 || a.emotes > 0 ? 1 : 0;
   return [
     a.compound,
     Math.tanh(a.sum / 5),
@@ -51,6 +57,9 @@ export function denseFeatures(a: ValenceAnalysis): number[] {
     a.handles > 0 ? 1 : 0,
     a.links > 0 ? 1 : 0,
     a.lowerOnly ? 1 : 0,
+    social,
+    social * a.compound,
+    social * a.vaderCompound,
   ];
 }
 

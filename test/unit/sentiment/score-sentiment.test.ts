@@ -2,7 +2,11 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { analyzeValence } from '../../../analyzers/sentiment/analyze-valence.ts';
 import { NEUTRAL_BAND, scoreSentiment } from '../../../analyzers/sentiment/index.ts';
-import { denseFeatures, visitSparseFeatures } from '../../../analyzers/sentiment/model-features.ts';
+import {
+  DENSE_FEATURES,
+  denseFeatures,
+  visitSparseFeatures,
+} from '../../../analyzers/sentiment/model-features.ts';
 import { MODEL_SUMMARY, predictMargin } from '../../../analyzers/sentiment/predict-score.ts';
 
 /** The rule pass alone, so each rule is tested without the learned weights on top. */
@@ -168,6 +172,26 @@ describe('scoreSentiment: neutral gate and model', () => {
     expect(scoreSentiment('This is the worst serum I have ever used.').score).toBeLessThanOrEqual(
       -NEUTRAL_BAND,
     );
+  });
+
+  it('marks social-post style (handle, link, hashtag, emoji, emoticon) for the model, not plain prose', () => {
+    const social = (text: string) => {
+      const names: readonly string[] = DENSE_FEATURES;
+      const f = denseFeatures(analyzeValence(text, 'en'));
+      return { flag: f[names.indexOf('social')], vader: f[names.indexOf('social*vaderCompound')] };
+    };
+    for (const text of [
+      '@maria loving the new palette',
+      'new palette is out https://example.com/p',
+      'new palette day #makeup',
+      'new palette day 😍',
+      'new palette day :)',
+    ]) {
+      expect(social(text).flag, text).toBe(1);
+    }
+    expect(social('The new palette is lovely.')).toEqual({ flag: 0, vader: 0 });
+    expect(social('@maria loving the new palette').vader).toBeGreaterThan(0);
+    expect(social('@maria hating the new palette').vader).toBeLessThan(0);
   });
 
   it('ships its nested cross-validated figures and one neutral band', () => {
