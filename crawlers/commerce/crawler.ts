@@ -119,8 +119,16 @@ export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
       keepAlive: true,
       maxConcurrency: opts.maxConcurrency,
       // Jobs hand this long-lived crawler one request at a time: start at full concurrency and look for new
-      // requests every 10 ms (crawlee's default polls an empty queue every 500 ms and ramps up from 1).
-      autoscaledPoolOptions: { desiredConcurrency: opts.maxConcurrency, maybeRunIntervalSecs: 0.01 },
+      // requests every 10 ms (crawlee's default polls an empty queue every 500 ms and ramps up from 1). And stay
+      // there: the worker already bounds its load (CRAWL_CONCURRENCY fetches, per-origin slots, job concurrency),
+      // while crawlee's "overloaded" verdict reads the whole host's CPU — Postgres storing these very pages, the
+      // API — and then starts no request while one is running, so a busy host collapsed the crawler to one fetch
+      // at a time however long the pages take to arrive. (The browser crawler keeps crawlee's autoscaling.)
+      autoscaledPoolOptions: {
+        minConcurrency: opts.maxConcurrency,
+        desiredConcurrency: opts.maxConcurrency,
+        maybeRunIntervalSecs: 0.01,
+      },
       maxRequestRetries: opts.maxRetries,
       // Covers the wait for a politeness slot as well as the handler.
       requestHandlerTimeoutSecs: Math.ceil(opts.timeoutMs / 1000) + 70,

@@ -263,6 +263,8 @@ type Queued = Parameters<Parameters<PageCrawlCore['fetchPages']>[1]>[0];
 interface KeepAliveCrawler {
   run(): Promise<unknown>;
   getRequestQueue(): Promise<{ addRequests(requests: Queued): Promise<unknown> }>;
+  /** Set once running; `notify()` makes the pool look for ready requests now rather than at its next poll. */
+  autoscaledPool?: { notify(): Promise<void> };
   stop(): void;
   teardown(): Promise<void>;
 }
@@ -272,7 +274,7 @@ interface KeepAliveCrawler {
  * settles whatever was still pending as failed. Requests go straight to the crawler's request queue, those of
  * several jobs in one turn of the event loop in one call: `crawler.addRequests` costs about 0.5 ms of CPU a
  * call whatever its size (validation, async iteration, batching), the queue's own `addRequests` about half that,
- * and jobs hand the crawler one page each.
+ * and jobs hand the crawler one page each. The crawler's pool is told at once that requests arrived.
  */
 export function runPageCrawler(crawler: KeepAliveCrawler, core: PageCrawlCore): PageCrawler {
   // The queue is opened first, so run() finds it open and both use the same instance.
@@ -285,7 +287,10 @@ export function runPageCrawler(crawler: KeepAliveCrawler, core: PageCrawlCore): 
         requests: [],
         added: new Promise((r) => setImmediate(r)).then(async () => {
           next = null;
-          return (await queue).addRequests(batch.requests);
+          const added = await (await queue).addRequests(batch.requests);
+          // Free slots take the new requests now, not at the pool's next poll.
+          void crawler.autoscaledPool?.notify();
+          return added;
         }),
       };
       next = batch;
