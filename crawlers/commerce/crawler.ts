@@ -118,8 +118,9 @@ export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
     {
       keepAlive: true,
       maxConcurrency: opts.maxConcurrency,
-      // Jobs hand this long-lived crawler one request at a time: start at full concurrency and look for new
-      // requests every 10 ms (crawlee's default polls an empty queue every 500 ms and ramps up from 1). And stay
+      // Jobs hand this long-lived crawler one request at a time and wake its pool when they do (runPageCrawler):
+      // start at full concurrency, and poll an empty queue only every 50 ms as a fallback (each poll walks every
+      // request the in-memory queue holds, handled ones included; crawlee's default ramps up from 1). And stay
       // there: the worker already bounds its load (CRAWL_CONCURRENCY fetches, per-origin slots, job concurrency),
       // while crawlee's "overloaded" verdict reads the whole host's CPU — Postgres storing these very pages, the
       // API — and then starts no request while one is running, so a busy host collapsed the crawler to one fetch
@@ -127,7 +128,7 @@ export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
       autoscaledPoolOptions: {
         minConcurrency: opts.maxConcurrency,
         desiredConcurrency: opts.maxConcurrency,
-        maybeRunIntervalSecs: 0.01,
+        maybeRunIntervalSecs: 0.05,
       },
       maxRequestRetries: opts.maxRetries,
       // Covers the wait for a politeness slot as well as the handler.
