@@ -49,8 +49,12 @@ export function simhash64(text: string): bigint {
   const words = featureWords(text);
   const n = words.length < 3 ? words.length : words.length - 2;
   if (n === 0) return 0n;
-  // ones[b]: features whose hash has bit b set; a bit of the result is set when most features have it.
+  // ones[b]: features whose hash has bit b set; a bit of the result is set when most features have it. Counted
+  // eight bits at a time: lanes[j] holds, in its four bytes, the counts of bits j, j+8, j+16 and j+24 (of lo, and
+  // of hi in lanes[j + 8]), flushed into ones before a byte can overflow.
   const ones = new Int32Array(64);
+  const lanes = new Int32Array(16);
+  let pending = 0;
   for (let i = 0; i < n; i++) {
     let lo: number;
     let hi: number;
@@ -64,9 +68,19 @@ export function simhash64(text: string): bigint {
       lo = finish(fnv(fnvSpace(fnv(fnvSpace(fnv(SEED_LO, a)), b)), c));
       hi = finish(fnv(fnvSpace(fnv(fnvSpace(fnv(SEED_HI, a)), b)), c));
     }
-    for (let bit = 0; bit < 32; bit++) {
-      ones[bit] += (lo >>> bit) & 1;
-      ones[bit + 32] += (hi >>> bit) & 1;
+    for (let j = 0; j < 8; j++) {
+      lanes[j] += (lo >>> j) & 0x01010101;
+      lanes[j + 8] += (hi >>> j) & 0x01010101;
+    }
+    if (++pending === 255 || i === n - 1) {
+      for (let j = 0; j < 8; j++) {
+        for (let lane = 0; lane < 4; lane++) {
+          ones[j + 8 * lane] += (lanes[j] >>> (8 * lane)) & 0xff;
+          ones[32 + j + 8 * lane] += (lanes[j + 8] >>> (8 * lane)) & 0xff;
+        }
+      }
+      lanes.fill(0);
+      pending = 0;
     }
   }
   let lo = 0;
