@@ -93,8 +93,48 @@ export function outcomeOfPage(
  * plain transient error.
  */
 class NoProxyCheerioCrawler extends CheerioCrawler {
+  /** Bumped whenever the queue may have gained a request (added, or reclaimed for a retry). */
+  private queueGeneration = 0;
+  /** The generation at which the queue was last found empty. */
+  private emptyAt = -1;
+  private readonly watched = new WeakSet<object>();
+
   protected override isProxyError(): boolean {
     return false;
+  }
+
+  /**
+   * The pool asks "is a request ready?" after every task start and end, on every notify and poll, and with an empty
+   * queue each question walks every request the in-memory queue holds (handled ones included) behind a schema
+   * parse. Once the queue was found empty, nothing can be ready until a request is added or reclaimed: answer
+   * from that. A question asked while the queue changes is asked of the queue.
+   */
+  protected override async _isTaskReadyFunction(): Promise<boolean> {
+    const generation = this.queueGeneration;
+    if (this.emptyAt === generation) return false;
+    const ready = await super._isTaskReadyFunction();
+    if (!ready && generation === this.queueGeneration) this.emptyAt = generation;
+    return ready;
+  }
+
+  /** The queue, with every way a request enters it bumping the generation once it has. */
+  override async getRequestQueue() {
+    const queue = await super.getRequestQueue();
+    if (!this.watched.has(queue)) {
+      this.watched.add(queue);
+      const methods = queue as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      for (const name of ['addRequest', 'addRequests', 'addRequestsBatched', 'reclaimRequest']) {
+        const original = methods[name].bind(queue);
+        methods[name] = async (...args) => {
+          try {
+            return await original(...args);
+          } finally {
+            this.queueGeneration++;
+          }
+        };
+      }
+    }
+    return queue;
   }
 
   /**
