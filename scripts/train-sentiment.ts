@@ -1,6 +1,6 @@
 /**
  * `tsx scripts/train-sentiment.ts [--data DIR] [--folds 5] [--inner-folds 3] [--lambdas 30,60,120]
- *   [--dense-lambda 0.03] [--min-df 2] [--seed 7] [--out FILE] [--dump FILE] [--cv-only]`
+ *   [--dense-lambda 0.03] [--min-df 2] [--seed 7] [--extra-seeds 1,2|none] [--out FILE] [--dump FILE] [--cv-only]`
  *
  * Fits the model behind `scoreSentiment` (analyzers/sentiment/sentiment-model.json), two parts:
  * - a ridge regression, target = mean human rating / 4, over the rule pass's dense summary (every
@@ -14,7 +14,9 @@
  * (`crossValidation`) are nested k-fold cross-validation: for each outer fold the sparse ridge penalty
  * and the gate threshold are chosen by an inner k-fold CV on the outer training part only, the model is
  * refitted there and scored on the held-out fold. The shipped model then uses the penalty and threshold
- * that the same selection picks on all the dev data. `--cv-only` prints the figures without writing.
+ * that the same selection picks on all the dev data. The nested CV is repeated for each of
+ * `--extra-seeds` (other fold assignments); the per-set mean and range over seeds are stored too.
+ * `--cv-only` prints the figures without writing.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -75,6 +77,8 @@ function parseArgs(argv: string[]) {
     minDf: 2,
     out: resolve(here, '../analyzers/sentiment/sentiment-model.json'),
     seed: 7,
+    /** Further fold assignments whose nested-CV figures are reported beside the first (seed range). */
+    extraSeeds: [1, 2] as number[],
     dump: '',
     cvOnly: false,
   };
@@ -94,12 +98,15 @@ function parseArgs(argv: string[]) {
     else if (arg === '--seed') opts.seed = Number(value);
     else if (arg === '--dense-lambda') opts.denseLambda = Number(value);
     else if (arg === '--lambdas') opts.lambdas = value.split(',').map(Number);
+    else if (arg === '--extra-seeds') opts.extraSeeds = value === 'none' ? [] : value.split(',').map(Number);
     else throw new Error(`unknown argument: ${arg}`);
   }
   for (const [k, v] of Object.entries(opts)) {
     if (typeof v === 'number' && !(v > 0)) throw new Error(`--${k} must be a positive number`);
   }
   if (opts.lambdas.some((l) => !(l > 0))) throw new Error('--lambdas must be positive numbers');
+  if (opts.extraSeeds.some((s) => !Number.isInteger(s)))
+    throw new Error('--extra-seeds must be integers (or "none")');
   return opts;
 }
 
@@ -362,17 +369,15 @@ function crossValidate(
   return { choice, preds };
 }
 
-function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  const examples = readRatedTexts(opts.data).map(toExample);
-  const sets = [...new Set(examples.map((e) => e.set))];
-  const perSet = new Map<string, number>();
-  for (const e of examples) perSet.set(e.set, (perSet.get(e.set) ?? 0) + 1);
-  for (const e of examples) e.w = examples.length / (sets.length * perSet.get(e.set)!);
+type Options = ReturnType<typeof parseArgs>;
+
+/**
+ * Nested CV with one fold assignment (from `opts.seed`): every choice for an outer fold is made on
+ * that fold's training part alone. Returns the held-out scores and the per-set figures.
+ */
+function nestedCv(examples: Example[], sets: string[], opts: Options) {
   const rand = mulberry32(opts.seed);
   const fold = examples.map(() => Math.floor(rand() * opts.folds));
-
-  // Nested CV: every choice for an outer fold is made on that fold's training part alone.
   const nested = new Array<number>(examples.length).fill(0);
   const foldChoices: Choice[] = [];
   for (let k = 0; k < opts.folds; k++) {
@@ -391,17 +396,59 @@ function main() {
       if (fold[i] === k) nested[i] = finalScore(predict(model, e), choice.threshold);
     });
     console.error(
-      `outer fold ${k + 1}/${opts.folds}: lambda ${choice.lambda}, threshold ${choice.threshold}`,
+      `seed ${opts.seed}, outer fold ${k + 1}/${opts.folds}: lambda ${choice.lambda}, threshold ${choice.threshold}`,
     );
   }
-  const cv: Record<string, SetMetrics> = {};
-  for (const set of sets) cv[set] = bySet(examples, nested, set);
+  const metrics: Record<string, SetMetrics> = {};
+  for (const set of sets) metrics[set] = bySet(examples, nested, set);
+  return {
+    nested,
+    summary: { folds: opts.folds, innerFolds: opts.innerFolds, seed: opts.seed, foldChoices, metrics },
+  };
+}
+
+interface Spread {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** Per set, the mean and range over seeds of the nested-CV macro-F1 and r. */
+function seedSummary(
+  sets: string[],
+  runs: Record<string, SetMetrics>[],
+): Record<string, { macroF1: Spread; pearson: Spread }> {
+  const spread = (xs: number[]): Spread => ({
+    mean: Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1e4) / 1e4,
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+  });
+  const out: Record<string, { macroF1: Spread; pearson: Spread }> = {};
+  for (const set of sets) {
+    out[set] = {
+      macroF1: spread(runs.map((m) => m[set].macroF1)),
+      pearson: spread(runs.map((m) => m[set].pearson)),
+    };
+  }
+  return out;
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const examples = readRatedTexts(opts.data).map(toExample);
+  const sets = [...new Set(examples.map((e) => e.set))];
+  const perSet = new Map<string, number>();
+  for (const e of examples) perSet.set(e.set, (perSet.get(e.set) ?? 0) + 1);
+  for (const e of examples) e.w = examples.length / (sets.length * perSet.get(e.set)!);
+  const runs = [opts.seed, ...opts.extraSeeds].map((seed) => nestedCv(examples, sets, { ...opts, seed }));
+  const { nested, summary: primary } = runs[0];
   const summary = {
-    folds: opts.folds,
-    innerFolds: opts.innerFolds,
-    seed: opts.seed,
-    foldChoices,
-    metrics: cv,
+    ...primary,
+    seedRuns: runs.map((r) => ({ seed: r.summary.seed, metrics: r.summary.metrics })),
+    seedSummary: seedSummary(
+      sets,
+      runs.map((r) => r.summary.metrics),
+    ),
   };
   if (opts.dump) {
     const lines = examples.map((e, i) => JSON.stringify({ set: e.set, y: e.y, cv: nested[i] }));

@@ -27,6 +27,9 @@ const CONTRAST_AFTER = 1.5;
 const CONCESSIVE_WEIGHT = 0.5;
 const COMPARED_SIDE_WEIGHT = 0.5;
 const QUESTION_WEIGHT = 0.6;
+/** VADER's question-mark amplifier: 0.18 per "?" when there are two or three, 0.96 from four on. */
+const QUESTION_INCREMENT = 0.18;
+const QUESTION_INCREMENT_MAX = 0.96;
 const IRONY_FLIP = -0.5;
 
 const LEXICONS: Record<LexiconLanguage, Lexicon> = { en: LEXICON_EN, es: LEXICON_ES, pt: LEXICON_PT };
@@ -303,6 +306,22 @@ function vaderNegated(tokens: Token[], infos: (WordInfo | undefined)[], i: numbe
   return false;
 }
 
+const isWordAt = (tokens: Token[], i: number, word: string): boolean =>
+  i >= 0 && i < tokens.length && tokens[i].kind === WORD && tokens[i].low === word;
+
+/** "never … so X" / "never … this X" (English): "so" or "this" right before, "never" two or three back. */
+function neverSoBefore(tokens: Token[], i: number): boolean {
+  return (
+    (isWordAt(tokens, i - 1, 'so') || isWordAt(tokens, i - 1, 'this')) &&
+    (isWordAt(tokens, i - 2, 'never') || isWordAt(tokens, i - 3, 'never'))
+  );
+}
+
+/** "least" at `i` not preceded by "at" or "very" (English): negates the next rated word. */
+function leastAt(tokens: Token[], i: number): boolean {
+  return isWordAt(tokens, i, 'least') && !isWordAt(tokens, i - 1, 'at') && !isWordAt(tokens, i - 1, 'very');
+}
+
 /** VADER's per-word modifiers on one valence: "less" half-flip, boosters/caps/elongation, negation. */
 function modify(valence: number, less: boolean, increment: number, negated: boolean): number {
   if (valence === 0) return 0;
@@ -515,7 +534,11 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
       valence = info.valence;
       vader = info.vader ?? 0;
     }
-    const negated = st.negLeft > 0;
+    // VADER's "least" check: "least X" reads as "not X", but "at least" and "very least" do not.
+    // And "never so good" / "never this good" is emphasis, not negation (VADER's "never so" check).
+    const leastBefore = lang === 'en' && leastAt(tokens, i - 1);
+    const neverSo = lang === 'en' && neverSoBefore(tokens, i);
+    const negated = (st.negLeft > 0 && !neverSo) || leastBefore;
     st.term(low, info, negated);
     if (valence === undefined || valence === 0) {
       if (info.aux !== undefined) auxSum += negated ? -info.aux : info.aux;
@@ -542,7 +565,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     }
     st.add(
       modify(valence ?? 0, less, increment, negated),
-      modify(vader, less, increment, vaderNegated(tokens, infos, i)),
+      modify(vader, less, increment, leastBefore || (!neverSo && vaderNegated(tokens, infos, i))),
       i,
     );
     if (span > 1) {
@@ -577,6 +600,9 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     const bang = Math.min(exclamations, 4) * EXCLAMATION_INCREMENT;
     sum += sign(sum) * bang;
     vaderSum += sign(vaderSum) * bang;
+  }
+  if (questions > 1) {
+    vaderSum += sign(vaderSum) * (questions <= 3 ? questions * QUESTION_INCREMENT : QUESTION_INCREMENT_MAX);
   }
   const compound = sum / Math.sqrt(sum * sum + NORMALIZATION_ALPHA);
   return {

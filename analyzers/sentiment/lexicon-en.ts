@@ -76,6 +76,17 @@ export const DOMAIN_EN: Record<string, number> = {
   flimsy: -2,
   sturdy: 2,
   durable: 2,
+  // VADER's idioms and special cases (its SPECIAL_CASES), on AFINN's scale; "kind of" / "sort of"
+  // hedge rather than praise, so the phrase carries no valence of its own ("kind" alone is +2).
+  'the shit': 3.5,
+  'the bomb': 3.5,
+  'bad ass': 2,
+  badass: 2,
+  'to die for': 3.5,
+  'kiss of death': -2,
+  'broken heart': -3.5,
+  'kind of': 0,
+  'sort of': 0,
   hydrating: 1.5,
   moisturizing: 1.5,
   nourishing: 1.5,

@@ -10,7 +10,8 @@
  *
  * Our model is fitted on these dev sets, so our figures measured here are in-sample (`table`); the
  * honest ones are the nested cross-validated figures stored in the model by scripts/train-sentiment.ts,
- * printed beside the peers' figures from this run in `cvTable` and `cvMarginOverBestPeer`.
+ * printed beside the peers' figures from this run in `cvTable` and `cvMarginOverBestPeer`, with the
+ * mean and range over the training script's fold seeds in `cvSeedRange`.
  */
 import { createRequire } from 'node:module';
 import { NEUTRAL_BAND, scoreSentiment } from '../../analyzers/sentiment/index.ts';
@@ -120,6 +121,26 @@ function measureThroughput(texts: RatedText[], analyzers: Peer[]) {
   };
 }
 
+/** Per set, the mean and range over the training script's fold seeds of the nested-CV figures. */
+function cvSeedRangeOf(summary: Record<string, unknown>): string[] {
+  const cv = summary.crossValidation as
+    | {
+        seedRuns?: { seed: number }[];
+        seedSummary?: Record<
+          string,
+          Record<'macroF1' | 'pearson', { mean: number; min: number; max: number }>
+        >;
+      }
+    | undefined;
+  if (cv?.seedSummary === undefined || cv.seedRuns === undefined) return [];
+  const cell = (s: { mean: number; min: number; max: number }) =>
+    `${s.mean.toFixed(3)} (${s.min.toFixed(3)}–${s.max.toFixed(3)})`;
+  return [
+    `set | macro-F1 mean (range) | r mean (range), nested CV over fold seeds ${cv.seedRuns.map((r) => r.seed).join(', ')}`,
+    ...Object.entries(cv.seedSummary).map(([set, s]) => `${set} | ${cell(s.macroF1)} | ${cell(s.pearson)}`),
+  ];
+}
+
 /** The per-set held-out figures the training script stored in the model file. */
 function cvMetricsOf(summary: Record<string, unknown>): Record<string, SetMetrics> {
   const cv = summary.crossValidation as { metrics?: Record<string, SetMetrics> } | undefined;
@@ -198,6 +219,7 @@ export async function evaluate({ dataDir, emit }: EvalOptions): Promise<Record<s
     model: MODEL_SUMMARY,
     cvMarginOverBestPeer: cvMargins,
     cvTable,
+    cvSeedRange: cvSeedRangeOf(MODEL_SUMMARY),
     table: [`set | ${analyzers.map((a) => a.name).join(' | ')} (macro-F1/r, ours in-sample)`, ...table],
   };
 }

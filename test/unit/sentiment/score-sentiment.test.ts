@@ -91,6 +91,39 @@ describe('scoreSentiment: English rules', () => {
     expect(en('Oh great, another broken pump. Thanks a lot')).toBeLessThan(0);
   });
 
+  it('reads "never so" / "never this" as emphasis, not negation, in both lexicon channels', () => {
+    const both = (text: string) => {
+      const a = analyzeValence(text, 'en');
+      return [a.compound, a.vaderCompound];
+    };
+    for (const score of both('I have never felt so happy')) expect(score).toBeGreaterThan(0);
+    for (const score of both('I have never felt happy')) expect(score).toBeLessThan(0);
+    for (const score of both('never this happy with a moisturizer')) expect(score).toBeGreaterThan(0);
+  });
+
+  it('negates after "least", except in "at least" and "the very least"', () => {
+    expect(en('the least helpful answer I got')).toBeLessThan(0);
+    expect(en('at least the answer was helpful')).toBeGreaterThan(0);
+    expect(en('it was the very least helpful thing to do')).toBeGreaterThan(0);
+    expect(analyzeValence('the least helpful answer I got', 'en').vaderCompound).toBeLessThan(0);
+  });
+
+  it('knows VADER\'s idioms and does not read "kind of" as praise', () => {
+    expect(en('that new palette is the bomb')).toBeGreaterThan(0);
+    expect(en('the new palette is to die for')).toBeGreaterThan(0);
+    expect(en('that cleanser was the kiss of death for my skin')).toBeLessThan(0);
+    expect(en('the serum is kind of sticky')).toBeCloseTo(en('the serum is sticky'), 9);
+    expect(en('the serum is sort of sticky')).toBeCloseTo(en('the serum is sticky'), 9);
+  });
+
+  it('amplifies the VADER channel with repeated question marks, as VADER does', () => {
+    const vader = (text: string) => analyzeValence(text, 'en').vaderCompound;
+    expect(vader('you got the new palette, great???')).toBeGreaterThan(
+      vader('you got the new palette, great?'),
+    );
+    expect(vader('they lost my order again???')).toBeLessThan(vader('they lost my order again?'));
+  });
+
   it('knows the product and beauty vocabulary', () => {
     expect(scoreSentiment('this foundation broke me out').label).toBe('negative');
     expect(scoreSentiment('so cakey and patchy on my skin').label).toBe('negative');

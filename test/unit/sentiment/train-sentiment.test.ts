@@ -70,6 +70,8 @@ describe('scripts/train-sentiment.ts', () => {
         '1,10',
         '--min-df',
         '1',
+        '--extra-seeds',
+        '3',
       ],
       { cwd: ROOT, timeout: 120_000 },
     );
@@ -87,6 +89,17 @@ describe('scripts/train-sentiment.ts', () => {
       expect(m.macroF1).toBeGreaterThan(0.8);
     }
     expect(model.sparse.love).toBeGreaterThan(0);
+    // One nested CV per fold seed, and their mean and range per set.
+    expect(model.crossValidation.seedRuns.map((r: { seed: number }) => r.seed)).toEqual([7, 3]);
+    for (const set of ['reviews', 'posts']) {
+      const f1 = model.crossValidation.seedRuns.map(
+        (r: { metrics: Record<string, { macroF1: number }> }) => r.metrics[set].macroF1,
+      );
+      const spread = model.crossValidation.seedSummary[set].macroF1;
+      expect(spread.min).toBe(Math.min(...f1));
+      expect(spread.max).toBe(Math.max(...f1));
+      expect(spread.mean).toBeCloseTo((f1[0] + f1[1]) / 2, 4);
+    }
   }, 150_000);
 
   it('rejects a bad argument with a clear error', async () => {
