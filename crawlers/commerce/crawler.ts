@@ -160,15 +160,15 @@ export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
       maxConcurrency: opts.maxConcurrency,
       // Jobs hand this long-lived crawler one request at a time and wake its pool when they do (runPageCrawler):
       // start at full concurrency, and poll an empty queue only every 50 ms as a fallback (each poll walks every
-      // request the in-memory queue holds, handled ones included; crawlee's default ramps up from 1). And stay
-      // there: the worker already bounds its load (CRAWL_CONCURRENCY fetches, per-origin slots, job concurrency),
-      // while crawlee's "overloaded" verdict reads the whole host's CPU — Postgres storing these very pages, the
-      // API — and then starts no request while one is running, so a busy host collapsed the crawler to one fetch
-      // at a time however long the pages take to arrive. (The browser crawler keeps crawlee's autoscaling.)
+      // request the in-memory queue holds, handled ones included; crawlee's default ramps up from 1). Crawlee's
+      // "overloaded" verdict, which starts nothing while a request runs, keeps its signals about this process (event
+      // loop, memory) but not the host's CPU: that counts Postgres storing these very pages, the API, any neighbour,
+      // and on a busy host held the crawler at one fetch at a time however long the pages took to arrive. The
+      // worker bounds its own load (CRAWL_CONCURRENCY fetches, per-origin slots, job concurrency).
       autoscaledPoolOptions: {
-        minConcurrency: opts.maxConcurrency,
         desiredConcurrency: opts.maxConcurrency,
         maybeRunIntervalSecs: 0.05,
+        systemStatusOptions: { maxCpuOverloadedRatio: 1 },
       },
       maxRequestRetries: opts.maxRetries,
       // Covers the wait for a politeness slot as well as the handler.
