@@ -11,6 +11,7 @@ import {
   GuardedHttpClient,
   HostLimiter,
   type PageCrawler,
+  recyclePageCrawler,
   routePageCrawlers,
 } from '../crawlers/index.ts';
 import type { Db } from '../db/index.ts';
@@ -54,29 +55,35 @@ export async function startWorker(
         const robots = createRobotsCache({ policy, userAgent });
         const hostLimiter = new HostLimiter();
         crawler = routePageCrawlers({
+          // Each replaced by a fresh instance every RECYCLE_AFTER_REQUESTS requests: crawlee's in-memory queue keeps
+          // every request it handled, so a worker that runs for weeks would otherwise grow and slow down.
           static: () =>
-            createPageCrawler({
-              userAgent,
-              maxConcurrency,
-              maxRetries,
-              timeoutMs,
-              robots,
-              hostLimiter,
-              httpClient: new GuardedHttpClient(policy, { timeoutMs, maxBytes, userAgent }),
-            }),
+            recyclePageCrawler(() =>
+              createPageCrawler({
+                userAgent,
+                maxConcurrency,
+                maxRetries,
+                timeoutMs,
+                robots,
+                hostLimiter,
+                httpClient: new GuardedHttpClient(policy, { timeoutMs, maxBytes, userAgent }),
+              }),
+            ),
           // Started only when a needsJs target is crawled.
           browser: () =>
-            createBrowserPageCrawler({
-              userAgent,
-              maxConcurrency: Math.min(2, maxConcurrency),
-              maxRetries,
-              timeoutMs,
-              maxBytes,
-              chromiumPath,
-              policy,
-              robots,
-              hostLimiter,
-            }),
+            recyclePageCrawler(() =>
+              createBrowserPageCrawler({
+                userAgent,
+                maxConcurrency: Math.min(2, maxConcurrency),
+                maxRetries,
+                timeoutMs,
+                maxBytes,
+                chromiumPath,
+                policy,
+                robots,
+                hostLimiter,
+              }),
+            ),
         });
       }
       return crawler;

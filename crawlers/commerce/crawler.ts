@@ -247,3 +247,64 @@ export function routePageCrawlers(create: {
     },
   };
 }
+
+/** Requests one crawler instance serves before a fresh one takes over (see recyclePageCrawler). */
+export const RECYCLE_AFTER_REQUESTS = 5_000;
+
+/**
+ * A long-lived crawler that is replaced by a fresh instance every `afterRequests` requests. crawlee's in-memory
+ * request queue keeps every request it ever handled, and each "is a request ready?" walks them all: a worker
+ * that crawls for weeks would grow in memory and spend ever more CPU idling. New calls go to the fresh instance
+ * at once; the old one is closed when its last call has its outcomes, so no request is cut short.
+ */
+export function recyclePageCrawler(
+  create: () => PageCrawler,
+  opts: { afterRequests?: number; onRecycle?: (generation: number) => void } = {},
+): PageCrawler {
+  const afterRequests = opts.afterRequests ?? RECYCLE_AFTER_REQUESTS;
+  interface Instance {
+    crawler: PageCrawler;
+    served: number;
+    active: number;
+    retired: boolean;
+    closed?: Promise<void>;
+  }
+  let current: Instance | null = null;
+  let generation = 0;
+  const live = new Set<Instance>();
+  const closeInstance = (i: Instance) => {
+    i.closed ??= i.crawler
+      .close()
+      .catch(() => undefined)
+      .finally(() => live.delete(i));
+    return i.closed;
+  };
+  return {
+    async fetchPages(requests) {
+      if (current && current.served >= afterRequests) {
+        current.retired = true;
+        if (current.active === 0) void closeInstance(current);
+        current = null;
+        opts.onRecycle?.(++generation);
+      }
+      if (!current) {
+        current = { crawler: create(), served: 0, active: 0, retired: false };
+        live.add(current);
+      }
+      const instance = current;
+      instance.served += requests.length;
+      instance.active++;
+      try {
+        return await instance.crawler.fetchPages(requests);
+      } finally {
+        instance.active--;
+        if (instance.retired && instance.active === 0) void closeInstance(instance);
+      }
+    },
+    async close() {
+      // Shutting down: every instance stops now, as one crawler would (what they still hold fails as closed).
+      current = null;
+      await Promise.all([...live].map(closeInstance));
+    },
+  };
+}
