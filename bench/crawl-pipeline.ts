@@ -52,6 +52,7 @@ export async function bareCrawl(
     {
       keepAlive: true,
       maxConcurrency: concurrency,
+      autoscaledPoolOptions: { desiredConcurrency: concurrency },
       maxRequestRetries: 1,
       useSessionPool: false,
       persistCookiesPerSession: false,
@@ -491,7 +492,7 @@ export const crawlPipeline: Benchmark = {
           `with the shipped politeness (2 per origin, 250 ms apart): ${round(slice.length / shipped.seconds, 1)} pages/s on ${slice.length} pages (cap ${STATIC_SHOPS.length * 4}/s for ${STATIC_SHOPS.length} origins)`,
         ],
         notes: [
-          `Bare side: a default crawlee CheerioCrawler (got-scraping client, in-memory queue) that parses each page and calls extractProductPage — nothing stored. Pipeline side: one crawl-target job per page on the in-process queue (${concurrency * jobsPerFetch} at once, ${jobsPerFetch} per fetch slot; the shipped ratio is 2) — claim the run in Postgres, robots.txt, the worker’s CheerioCrawler with the SSRF-guarded client, the same extraction, product + observation (with evidence) stored, price events detected and stored, run and target outcome recorded; a pass is timed until every job has returned (the runner’s own signal; the bench does not poll Postgres meanwhile) and its run is checked finished. The evaluate-alerts jobs the runs chain run alongside on the analyze queue (2 at once, as shipped) and are waited for before the next pass; the ratio counting them too is reported beside.`,
+          `Bare side: a crawlee CheerioCrawler with its defaults (got-scraping client, in-memory queue) except that it starts at the same concurrency as the pipeline’s crawler instead of ramping up from 1, that parses each page and calls extractProductPage — nothing stored. Pipeline side: one crawl-target job per page on the in-process queue (${concurrency * jobsPerFetch} at once, ${jobsPerFetch} per fetch slot; the shipped ratio is 2) — claim the run in Postgres, robots.txt, the worker’s CheerioCrawler with the SSRF-guarded client, the same extraction, product + observation (with evidence) stored, price events detected and stored, run and target outcome recorded; a pass is timed until every job has returned (the runner’s own signal; the bench does not poll Postgres meanwhile) and its run is checked finished. The evaluate-alerts jobs the runs chain run alongside on the analyze queue (2 at once, as shipped) and are waited for before the next pass; the ratio counting them too is reported beside.`,
           'Same concurrency (8 fetches) on both sides; the ratio uses a per-origin limiter as open as the bare crawler, the shipped politeness is measured separately. Passes alternate (bare, pipeline, bare, …) after one warm-up pass of each; each pipeline pass is compared with the mean of the bare passes around it and the headline is the median.',
           'Both crawlers and the demo market run in this process, Postgres in its own: on the shared 2-core machine, Postgres CPU is taken from the same cores.',
         ],
