@@ -242,6 +242,10 @@ export function routePageCrawlers(create: {
       let j = 0;
       return requests.map((r) => (r.needsJs ? b[j++] : a[i++]));
     },
+    // Both share the worker's limiter; the first one started answers (nothing started: nothing waits).
+    deferMs(url, overMs) {
+      return (plain ?? browser)?.deferMs(url, overMs) ?? 0;
+    },
     async close() {
       await Promise.all([plain?.close(), browser?.close()]);
     },
@@ -300,6 +304,9 @@ export function recyclePageCrawler(
         instance.active--;
         if (instance.retired && instance.active === 0) void closeInstance(instance);
       }
+    },
+    deferMs(url, overMs) {
+      return current?.crawler.deferMs(url, overMs) ?? 0;
     },
     async close() {
       // Shutting down: every instance stops now, as one crawler would (what they still hold fails as closed).

@@ -61,6 +61,10 @@ interface Waiter {
 interface Origin {
   active: number;
   lastStartAt: number;
+  /** Spacing of the last request asked for (minDelayMs or its Crawl-delay). */
+  delayMs: number;
+  /** End of the starts booked by `deferMs` for callers coming back later. */
+  bookedUntil: number;
   pausedUntil: number;
   reducedUntil: number;
   queue: Waiter[];
@@ -109,6 +113,7 @@ export class HostLimiter {
     if (o.pausedUntil - now > this.maxWaitMs)
       return Promise.reject(new OriginPausedError(key, o.pausedUntil));
     const delayMs = Math.max(this.minDelayMs, Math.min(crawlDelayMs ?? 0, this.maxCrawlDelayMs));
+    o.delayMs = delayMs;
     return new Promise((grant, reject) => {
       const waiter: Waiter = { delayMs, grant, reject, timer: null };
       waiter.timer = setTimeout(() => {
@@ -141,6 +146,27 @@ export class HostLimiter {
     return o.pausedUntil;
   }
 
+  /**
+   * For a caller that can come back later instead of waiting here (a job holding a worker slot): 0 when a request to
+   * `url`'s origin asked now would start within `overMs` (spacing, pause, the requests already waiting ahead);
+   * otherwise books a start after those and after earlier bookings, one spacing apart, and returns how long from now
+   * to come back. Grants nothing: the caller still `acquire`s when it comes back, so the limits hold either way.
+   */
+  deferMs(url: string, overMs: number): number {
+    const key = originOf(url);
+    const o = this.origins.get(key);
+    if (!o) return 0;
+    const now = this.now();
+    // Spacing-bound when pages are quick; one more spacing when every slot is taken (a crude allowance for slow pages).
+    const full = o.active < this.limitOf(o) ? 0 : 1;
+    const backlogAt =
+      Math.max(now, o.pausedUntil, o.lastStartAt + o.delayMs) + (o.queue.length + full) * o.delayMs;
+    if (backlogAt - now <= overMs) return 0;
+    const at = Math.max(backlogAt, o.bookedUntil);
+    o.bookedUntil = at + o.delayMs;
+    return at - now;
+  }
+
   /** The state applied to `url`'s origin now (for tests and logs). */
   state(url: string): OriginState {
     const o = this.origins.get(originOf(url));
@@ -161,7 +187,16 @@ export class HostLimiter {
   private originFor(key: string): Origin {
     let o = this.origins.get(key);
     if (!o) {
-      o = { active: 0, lastStartAt: 0, pausedUntil: 0, reducedUntil: 0, queue: [], timer: null };
+      o = {
+        active: 0,
+        lastStartAt: 0,
+        delayMs: this.minDelayMs,
+        bookedUntil: 0,
+        pausedUntil: 0,
+        reducedUntil: 0,
+        queue: [],
+        timer: null,
+      };
       this.origins.set(key, o);
     }
     return o;
@@ -212,6 +247,7 @@ export class HostLimiter {
       o.queue.length === 0 &&
       o.pausedUntil <= now &&
       o.reducedUntil <= now &&
+      o.bookedUntil <= now &&
       now - o.lastStartAt > Math.max(this.minDelayMs, this.maxCrawlDelayMs)
     ) {
       this.origins.delete(key);

@@ -41,6 +41,11 @@ export type PageOutcome =
 export interface PageCrawler {
   /** Fetches and extracts every request; resolves once each has an outcome (never rejects per page). */
   fetchPages(requests: PageRequest[]): Promise<PageOutcome[]>;
+  /**
+   * For a caller that would rather come back than wait (a job holding a worker slot): 0 when a page of `url`'s origin
+   * asked now would start within `overMs`, else a booked time to come back in, ms (`HostLimiter.deferMs`).
+   */
+  deferMs(url: string, overMs: number): number;
   close(): Promise<void>;
 }
 
@@ -95,6 +100,8 @@ export function createPageCrawlCore(opts: PoliteCrawlOptions & { userAgent: stri
   const maxRateLimitRetries = opts.maxRateLimitRetries ?? 3;
   const pending = new Map<string, Settle>();
   const releases = new Map<string, () => void>();
+  /** Slots taken before a request entered the crawler's queue, handed to its first attempt. */
+  const granted = new Map<string, () => void>();
 
   const settle = (key: string, outcome: PageOutcome): void => {
     const resolve = pending.get(key);
@@ -106,6 +113,8 @@ export function createPageCrawlCore(opts: PoliteCrawlOptions & { userAgent: stri
   const release = (request: RequestLike): void => {
     releases.get(request.uniqueKey)?.();
     releases.delete(request.uniqueKey);
+    granted.get(request.uniqueKey)?.();
+    granted.delete(request.uniqueKey);
   };
 
   return {
@@ -153,12 +162,33 @@ export function createPageCrawlCore(opts: PoliteCrawlOptions & { userAgent: stri
             ]
           : [],
       );
-      if (queued.length) await enqueue(queued);
+      // Each request enters the crawler's queue once its origin has granted it a slot: a crawler slot then never
+      // sits waiting on a busy origin while requests for idle origins queue behind it (head-of-line blocking).
+      // A request whose origin is paused or stays busy too long goes in without one; its attempt waits and fails
+      // as before.
+      await Promise.all(
+        queued.map(async (q) => {
+          try {
+            const release = await limiter.acquire(q.url, q.userData.crawlDelayMs);
+            if (pending.has(q.uniqueKey)) granted.set(q.uniqueKey, release);
+            else return release(); // the crawler closed meanwhile
+          } catch {
+            // OriginPausedError / SlotWaitTimeoutError: the attempt acquires (and records the error) itself
+          }
+          await enqueue([q]);
+        }),
+      );
       return Promise.all(outcomes);
     },
 
-    /** Before an attempt: wait out the retry backoff, then for a slot on the origin. */
+    /** Before an attempt: the slot granted before queueing (first attempt), else wait out the backoff, then for a slot. */
     async beforeAttempt(request: RequestLike): Promise<void> {
+      const slot = granted.get(request.uniqueKey);
+      if (slot) {
+        granted.delete(request.uniqueKey);
+        releases.set(request.uniqueKey, slot);
+        return;
+      }
       const notBefore = Number(request.userData.notBefore ?? 0);
       const wait = notBefore - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -249,8 +279,9 @@ export function createPageCrawlCore(opts: PoliteCrawlOptions & { userAgent: stri
           reason,
         });
       }
-      for (const r of releases.values()) r();
+      for (const r of [...releases.values(), ...granted.values()]) r();
       releases.clear();
+      granted.clear();
     },
   };
 }
@@ -300,6 +331,7 @@ export function runPageCrawler(crawler: KeepAliveCrawler, core: PageCrawlCore): 
   };
   return {
     fetchPages: (requests) => core.fetchPages(requests, addSoon),
+    deferMs: (url, overMs) => core.limiter.deferMs(url, overMs),
     async close() {
       await queue.catch(() => undefined);
       crawler.stop();
