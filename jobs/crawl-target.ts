@@ -11,6 +11,7 @@ import {
   eventIdsOfRun,
   finishCrawlRun,
   finishProductRuns,
+  getTarget,
   insertEvents,
   insertMentions,
   listEntities,
@@ -153,18 +154,78 @@ function announceEvents(ctx: JobContext, a: Announcement): Promise<void> {
   return announcer.submit(a);
 }
 
+/**
+ * A job whose page could not start within this long (its origin's politeness slots are spoken for) gives its worker
+ * slot back and comes back when the origin has room, instead of holding the slot while jobs for idle origins wait
+ * behind it. Targets are usually added shop by shop, so a window's jobs arrive grouped by origin.
+ */
+const DEFER_OVER_MS = 500;
+/** Times one window's job comes back later before it waits for its slot like any other. */
+const MAX_DEFERRALS = 4;
+
+/**
+ * Page and interval of each target this process has seen (null: not a page), so a job can see whether its origin is
+ * busy before it claims (its run then starts when its page can). Read once per target; a stale entry only costs a wait.
+ */
+const pageTargets = new Map<number, { url: string; intervalSeconds: number } | null>();
+
+function rememberTarget(id: number, t: Target | null): void {
+  pageTargets.set(id, t && LABEL[t.kind] ? { url: t.url, intervalSeconds: t.intervalSeconds } : null);
+}
+
+/** Re-enqueues this window's job for later when its origin is busy; null when it should crawl now. */
+async function deferIfOriginBusy(
+  ctx: JobContext,
+  targetId: number,
+  scheduledAt: number,
+  deferrals: number,
+): Promise<{ deferredMs: number } | null> {
+  if (deferrals >= MAX_DEFERRALS) return null;
+  if (!pageTargets.has(targetId)) rememberTarget(targetId, await getTarget(ctx.db, targetId));
+  const known = pageTargets.get(targetId);
+  if (!known) return null;
+  const ms = ctx.pageCrawler().deferMs(known.url, DEFER_OVER_MS);
+  if (ms === 0) return null;
+  const windowStart = windowStartOf(scheduledAt, known.intervalSeconds).getTime();
+  // Coming back would meet the next window's job: wait for the slot here instead.
+  if (Date.now() + ms >= windowStart + known.intervalSeconds * 1000) return null;
+  try {
+    await ctx.enqueue(
+      'crawl-target',
+      { targetId, scheduledAt, deferrals: deferrals + 1 },
+      { jobId: `crawl:defer:${targetId}:${windowStart}:${deferrals + 1}`, delayMs: ms },
+    );
+  } catch {
+    return null; // the queue is unreachable: crawl now rather than lose the window
+  }
+  return { deferredMs: ms };
+}
+
 export const crawlTarget = defineJob({
   name: 'crawl-target',
   queue: QUEUES.crawl,
-  schema: Type.Object({ targetId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-  async process({ targetId }, ctx) {
+  schema: Type.Object(
+    {
+      targetId: Type.Integer({ minimum: 1 }),
+      /** A deferred job's schedule tick (its own is later): the window it crawls. */
+      scheduledAt: Type.Optional(Type.Integer({ minimum: 0 })),
+      /** Times this window's job was deferred (see DEFER_OVER_MS). */
+      deferrals: Type.Optional(Type.Integer({ minimum: 0 })),
+    },
+    { additionalProperties: false },
+  ),
+  async process({ targetId, scheduledAt, deferrals = 0 }, ctx) {
+    const tick = scheduledAt ?? ctx.scheduledAt;
+    const deferred = await deferIfOriginBusy(ctx, targetId, tick, deferrals);
+    if (deferred) return deferred;
     // The target and its run for this window in one round trip; nothing is claimed for a target we cannot crawl.
     const { target, run, product } = await writesOf(ctx.db).claim.submit({
       targetId,
-      scheduledAt: ctx.scheduledAt,
+      scheduledAt: tick,
       jobId: ctx.jobId,
       worker: ctx.workerId,
     });
+    rememberTarget(targetId, target);
     if (!target?.enabled) return { skipped: 'target gone or disabled' };
     const label = LABEL[target.kind];
     if (!run) return { skipped: `no crawler for ${target.kind} targets yet` };
