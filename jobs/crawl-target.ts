@@ -184,11 +184,13 @@ async function deferIfOriginBusy(
   if (!pageTargets.has(targetId)) rememberTarget(targetId, await getTarget(ctx.db, targetId));
   const known = pageTargets.get(targetId);
   if (!known) return null;
-  const ms = ctx.pageCrawler().deferMs(known.url, DEFER_OVER_MS);
-  if (ms === 0) return null;
   const windowStart = windowStartOf(scheduledAt, known.intervalSeconds).getTime();
-  // Coming back would meet the next window's job: wait for the slot here instead.
-  if (Date.now() + ms >= windowStart + known.intervalSeconds * 1000) return null;
+  // A window that ended more than an interval ago is a catch-up (a redelivery, a job from long ago): crawl it now.
+  // A job merely late defers all the same: waiting here would hold the slot just as long and make the jobs behind
+  // it (other origins, later windows) later still; MAX_DEFERRALS bounds how often it comes back.
+  if (Date.now() >= windowStart + 2 * known.intervalSeconds * 1000) return null;
+  const ms = ctx.pageCrawler().deferMs(known.url, { overMs: DEFER_OVER_MS, comingBack: deferrals > 0 });
+  if (ms === 0) return null;
   try {
     await ctx.enqueue(
       'crawl-target',

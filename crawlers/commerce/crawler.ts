@@ -243,8 +243,8 @@ export function routePageCrawlers(create: {
       return requests.map((r) => (r.needsJs ? b[j++] : a[i++]));
     },
     // Both share the worker's limiter; the first one started answers (nothing started: nothing waits).
-    deferMs(url, overMs) {
-      return (plain ?? browser)?.deferMs(url, overMs) ?? 0;
+    deferMs(url, opts) {
+      return (plain ?? browser)?.deferMs(url, opts) ?? 0;
     },
     async close() {
       await Promise.all([plain?.close(), browser?.close()]);
@@ -305,8 +305,8 @@ export function recyclePageCrawler(
         if (instance.retired && instance.active === 0) void closeInstance(instance);
       }
     },
-    deferMs(url, overMs) {
-      return current?.crawler.deferMs(url, overMs) ?? 0;
+    deferMs(url, opts) {
+      return current?.crawler.deferMs(url, opts) ?? 0;
     },
     async close() {
       // Shutting down: every instance stops now, as one crawler would (what they still hold fails as closed).

@@ -20,6 +20,13 @@ export interface HostLimiterOptions {
   now?: () => number;
 }
 
+export interface DeferOptions {
+  /** A start within this long is "ask now" (0). */
+  overMs: number;
+  /** The caller was told to come back and has: bookings made after its own do not push it back again. */
+  comingBack?: boolean;
+}
+
 /** Thrown by `acquire` when the origin is paused (429) for longer than the caller may wait. */
 export class OriginPausedError extends Error {
   readonly code = 'origin_paused';
@@ -147,24 +154,24 @@ export class HostLimiter {
   }
 
   /**
-   * For a caller that can come back later instead of waiting here (a job holding a worker slot): 0 when a request to
-   * `url`'s origin asked now would start within `overMs` (spacing, pause, the requests already waiting ahead);
-   * otherwise books a start after those and after earlier bookings, one spacing apart, and returns how long from now
-   * to come back. Grants nothing: the caller still `acquire`s when it comes back, so the limits hold either way.
+   * For a caller that can come back later instead of waiting here (a job holding a worker slot): when a request to
+   * `url`'s origin asked now would start (spacing, pause, the requests waiting ahead, and the starts booked by earlier
+   * calls, one spacing apart), booked for it. 0 when that is within `overMs`: ask now. Otherwise how long from now
+   * to come back; a caller `comingBack` on its booking is not pushed back by the bookings made after it. Grants
+   * nothing: the caller still `acquire`s, so the limits hold either way.
    */
-  deferMs(url: string, overMs: number): number {
+  deferMs(url: string, opts: DeferOptions): number {
     const key = originOf(url);
-    const o = this.origins.get(key);
-    if (!o) return 0;
+    const o = this.originFor(key);
     const now = this.now();
     // Spacing-bound when pages are quick; one more spacing when every slot is taken (a crude allowance for slow pages).
     const full = o.active < this.limitOf(o) ? 0 : 1;
     const backlogAt =
       Math.max(now, o.pausedUntil, o.lastStartAt + o.delayMs) + (o.queue.length + full) * o.delayMs;
-    if (backlogAt - now <= overMs) return 0;
-    const at = Math.max(backlogAt, o.bookedUntil);
-    o.bookedUntil = at + o.delayMs;
-    return at - now;
+    // Callers told "ask now" count too: jobs that start together all ask before any of them reaches `acquire`.
+    const at = opts.comingBack ? backlogAt : Math.max(backlogAt, o.bookedUntil);
+    o.bookedUntil = Math.max(o.bookedUntil, at + o.delayMs);
+    return at - now <= opts.overMs ? 0 : at - now;
   }
 
   /** The state applied to `url`'s origin now (for tests and logs). */

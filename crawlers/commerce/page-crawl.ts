@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { NonRetryableError, RetryRequestError } from '@crawlee/core';
 import { parseRetryAfter } from '../net/index.ts';
 import { classifyBlock } from './block.ts';
-import { HostLimiter, OriginPausedError } from './host-limiter.ts';
+import { type DeferOptions, HostLimiter, OriginPausedError } from './host-limiter.ts';
 import type { RobotsCache } from './robots.ts';
 import type { ExtractHints, ProductPage } from './types.ts';
 
@@ -43,9 +43,9 @@ export interface PageCrawler {
   fetchPages(requests: PageRequest[]): Promise<PageOutcome[]>;
   /**
    * For a caller that would rather come back than wait (a job holding a worker slot): 0 when a page of `url`'s origin
-   * asked now would start within `overMs`, else a booked time to come back in, ms (`HostLimiter.deferMs`).
+   * asked now would start within `opts.overMs`, else a booked time to come back in, ms (`HostLimiter.deferMs`).
    */
-  deferMs(url: string, overMs: number): number;
+  deferMs(url: string, opts: DeferOptions): number;
   close(): Promise<void>;
 }
 
@@ -331,7 +331,7 @@ export function runPageCrawler(crawler: KeepAliveCrawler, core: PageCrawlCore): 
   };
   return {
     fetchPages: (requests) => core.fetchPages(requests, addSoon),
-    deferMs: (url, overMs) => core.limiter.deferMs(url, overMs),
+    deferMs: (url, opts) => core.limiter.deferMs(url, opts),
     async close() {
       await queue.catch(() => undefined);
       crawler.stop();

@@ -59,7 +59,7 @@ describe('recyclePageCrawler', () => {
       const state = { closed: false, pending: 0 };
       made.push(state);
       return {
-        deferMs: (url, overMs) => crawler.deferMs(url, overMs),
+        deferMs: (url, opts) => crawler.deferMs(url, opts),
         async fetchPages(requests) {
           expect(state.closed).toBe(false);
           state.pending++;
