@@ -167,10 +167,18 @@ const MAX_DEFERRALS = 4;
  * Page and interval of each target this process has seen (null: not a page), so a job can see whether its origin is
  * busy before it claims (its run then starts when its page can). Read once per target; a stale entry only costs a wait.
  */
-const pageTargets = new Map<number, { url: string; intervalSeconds: number } | null>();
+type PageTarget = { url: string; intervalSeconds: number } | null;
+/** Per database handle: one process may serve several databases (tests, benches), each with its own ids. */
+const pageTargetsByDb = new WeakMap<object, Map<number, PageTarget>>();
 
-function rememberTarget(id: number, t: Target | null): void {
-  pageTargets.set(id, t && LABEL[t.kind] ? { url: t.url, intervalSeconds: t.intervalSeconds } : null);
+function pageTargetsOf(db: object): Map<number, PageTarget> {
+  let known = pageTargetsByDb.get(db);
+  if (!known) pageTargetsByDb.set(db, (known = new Map()));
+  return known;
+}
+
+function rememberTarget(db: object, id: number, t: Target | null): void {
+  pageTargetsOf(db).set(id, t && LABEL[t.kind] ? { url: t.url, intervalSeconds: t.intervalSeconds } : null);
 }
 
 /** Re-enqueues this window's job for later when its origin is busy; null when it should crawl now. */
@@ -181,8 +189,9 @@ async function deferIfOriginBusy(
   deferrals: number,
 ): Promise<{ deferredMs: number } | null> {
   if (deferrals >= MAX_DEFERRALS) return null;
-  if (!pageTargets.has(targetId)) rememberTarget(targetId, await getTarget(ctx.db, targetId));
-  const known = pageTargets.get(targetId);
+  if (!pageTargetsOf(ctx.db).has(targetId))
+    rememberTarget(ctx.db, targetId, await getTarget(ctx.db, targetId));
+  const known = pageTargetsOf(ctx.db).get(targetId);
   if (!known) return null;
   const windowStart = windowStartOf(scheduledAt, known.intervalSeconds).getTime();
   // A window that ended more than an interval ago is a catch-up (a redelivery, a job from long ago): crawl it now.
@@ -227,7 +236,7 @@ export const crawlTarget = defineJob({
       jobId: ctx.jobId,
       worker: ctx.workerId,
     });
-    rememberTarget(targetId, target);
+    rememberTarget(ctx.db, targetId, target);
     if (!target?.enabled) return { skipped: 'target gone or disabled' };
     const label = LABEL[target.kind];
     if (!run) return { skipped: `no crawler for ${target.kind} targets yet` };
