@@ -197,15 +197,12 @@ export function createDb(
   return poolDb(pool, log, null, true);
 }
 
-/** Longest wait for an API statement's answer: past it the request answers 503 (RELIABILITY P2, hung server). */
-export const API_QUERY_TIMEOUT_MS = 10_000;
-
 /**
- * The same pool, seen by the API: a statement unanswered after `timeoutMs` (a hung or overloaded server that
- * accepted the connection) fails with "Query read timeout", which counts as unavailable (503), and its connection
- * is destroyed rather than reused. Jobs keep the unbounded view: a long batch statement is not a hang.
+ * The same pool, seen by the API: a statement unanswered after `timeoutMs` (config `API_QUERY_TIMEOUT_MS`; a hung
+ * or overloaded server that accepted the connection) fails with "Query read timeout", which counts as unavailable
+ * (503), and its connection is destroyed rather than reused. Jobs keep the unbounded view: a long batch statement is not a hang.
  */
-export function withQueryTimeout(db: Db, log: Logger, timeoutMs = API_QUERY_TIMEOUT_MS): Db {
+export function withQueryTimeout(db: Db, log: Logger, timeoutMs: number): Db {
   return poolDb(db.pool, log, null, false, timeoutMs);
 }
 

@@ -58,8 +58,8 @@ function throttledWarn(log: Logger, everyMs = 10_000) {
  * them. BullMQ refuses a custom id with ':' unless it has exactly three parts (its own scheduler ids), so ids cross
  * into Redis with '|' instead and come back out as they went in.
  */
-export const toBullJobId = (id: string | undefined) => id?.replaceAll(':', '|');
-export const fromBullJobId = (id: string | undefined) => id?.replaceAll('|', ':');
+const toBullJobId = (id: string | undefined) => id?.replaceAll(':', '|');
+const fromBullJobId = (id: string | undefined) => id?.replaceAll('|', ':');
 
 /** What a failed-for-good BullMQ job becomes in the dead letters. */
 function deadLetterOf(job: Job): DeadLetterInput {

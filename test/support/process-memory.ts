@@ -34,8 +34,19 @@ function startTimeOf(pid: number): string | null {
   }
 }
 
-/** One sample; `pattern` picks the descendants to count (Chromium by default). */
-export function sampleTreeMemory(pattern: RegExp = /chrom/i): TreeMemory {
+/** A process listed by `ps`. */
+export interface ProcessRow {
+  pid: number;
+  ppid: number;
+  rssKb: number;
+  args: string;
+}
+
+/**
+ * Our descendant processes (children, grandchildren, …) whose command matches `pattern`, from one `ps` listing, so
+ * other suites' processes on a shared machine do not count.
+ */
+export function descendantsMatching(pattern: RegExp): ProcessRow[] {
   const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8', maxBuffer: 8 << 20 })
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line))
@@ -52,7 +63,12 @@ export function sampleTreeMemory(pattern: RegExp = /chrom/i): TreeMemory {
     }
     return false;
   };
-  const children = rows.filter((r) => r.pid !== process.pid && pattern.test(r.args) && ours(r.pid));
+  return rows.filter((r) => r.pid !== process.pid && pattern.test(r.args) && ours(r.pid));
+}
+
+/** One sample; `pattern` picks the descendants to count (Chromium by default). */
+export function sampleTreeMemory(pattern: RegExp = /chrom/i): TreeMemory {
+  const children = descendantsMatching(pattern);
   return {
     selfRss: process.memoryUsage().rss,
     childrenRss: children.reduce((sum, r) => sum + r.rssKb * 1024, 0),

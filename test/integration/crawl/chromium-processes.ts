@@ -3,32 +3,11 @@
  * shared machine do not count. `pgrep -f chromium` alone would see them.
  */
 import { execFileSync } from 'node:child_process';
-
-function descendantsMatching(pattern: RegExp): string[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
-  const parent = new Map(rows.map((r) => [r.pid, r.ppid]));
-  const ours = (pid: number): boolean => {
-    for (
-      let p = parent.get(pid), hops = 0;
-      p !== undefined && p > 1 && hops < 50;
-      p = parent.get(p), hops++
-    ) {
-      if (p === process.pid) return true;
-    }
-    return false;
-  };
-  return rows
-    .filter((r) => pattern.test(r.args) && ours(r.pid))
-    .map((r) => `${r.pid} ${r.args.slice(0, 80)}`);
-}
+import { descendantsMatching } from '../../support/process-memory.ts';
 
 /** Our Chromium processes now (pid and command), to remember while the browser runs. */
 export function ourChromiumProcesses(): string[] {
-  return descendantsMatching(/chrom/i);
+  return descendantsMatching(/chrom/i).map((r) => `${r.pid} ${r.args.slice(0, 80)}`);
 }
 
 function alive(pid: number): boolean {
