@@ -172,8 +172,8 @@ type PageTarget = { url: string; intervalSeconds: number } | null;
 const pageTargetsByDb = new WeakMap<object, Map<number, PageTarget>>();
 
 function pageTargetsOf(db: object): Map<number, PageTarget> {
-  let known = pageTargetsByDb.get(db);
-  if (!known) pageTargetsByDb.set(db, (known = new Map()));
+  const known = pageTargetsByDb.get(db) ?? new Map<number, PageTarget>();
+  pageTargetsByDb.set(db, known);
   return known;
 }
 
