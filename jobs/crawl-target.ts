@@ -187,6 +187,7 @@ async function deferIfOriginBusy(
   targetId: number,
   scheduledAt: number,
   deferrals: number,
+  claimAs: string,
 ): Promise<{ deferredMs: number } | null> {
   if (deferrals >= MAX_DEFERRALS) return null;
   if (!pageTargetsOf(ctx.db).has(targetId))
@@ -203,7 +204,7 @@ async function deferIfOriginBusy(
   try {
     await ctx.enqueue(
       'crawl-target',
-      { targetId, scheduledAt, deferrals: deferrals + 1 },
+      { targetId, scheduledAt, deferrals: deferrals + 1, claimAs },
       { jobId: `crawl:defer:${targetId}:${windowStart}:${deferrals + 1}`, delayMs: ms },
     );
   } catch {
@@ -222,18 +223,24 @@ export const crawlTarget = defineJob({
       scheduledAt: Type.Optional(Type.Integer({ minimum: 0 })),
       /** Times this window's job was deferred (see DEFER_OVER_MS). */
       deferrals: Type.Optional(Type.Integer({ minimum: 0 })),
+      /**
+       * A deferred job's original job id: the window's run is claimed in that name, so a job that claimed the run,
+       * died and is re-delivered still owns it when its re-delivery defers (RELIABILITY C14).
+       */
+      claimAs: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
     },
     { additionalProperties: false },
   ),
-  async process({ targetId, scheduledAt, deferrals = 0 }, ctx) {
+  async process({ targetId, scheduledAt, deferrals = 0, claimAs }, ctx) {
     const tick = scheduledAt ?? ctx.scheduledAt;
-    const deferred = await deferIfOriginBusy(ctx, targetId, tick, deferrals);
+    const owner = claimAs ?? ctx.jobId;
+    const deferred = await deferIfOriginBusy(ctx, targetId, tick, deferrals, owner);
     if (deferred) return deferred;
     // The target and its run for this window in one round trip; nothing is claimed for a target we cannot crawl.
     const { target, run, product } = await writesOf(ctx.db).claim.submit({
       targetId,
       scheduledAt: tick,
-      jobId: ctx.jobId,
+      jobId: owner,
       worker: ctx.workerId,
     });
     rememberTarget(ctx.db, targetId, target);
@@ -250,7 +257,7 @@ export const crawlTarget = defineJob({
         await scheduleFirstCrawls(ctx, await listUncrawledDiscovered(ctx.db, target.id));
       return { skipped: 'window already crawled', runId: run.id };
     }
-    if (run.jobId !== ctx.jobId) {
+    if (run.jobId !== owner) {
       return { skipped: `window being crawled by job ${run.jobId}`, runId: run.id };
     }
     if (target.kind === 'feed' || target.kind === 'social') return crawlVoicesRun(ctx, target, run.id);
