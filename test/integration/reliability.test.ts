@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'bullmq';
+import { type Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db, insertMentions, migrate, readMigrations, upsertTarget } from '../../db/index.ts';
 import { type JobQueue, type RunningWorker, toMentions } from '../../jobs/index.ts';
@@ -164,35 +164,77 @@ describe.skipIf(!ready)('reliability of the spine on real Postgres and Redis', (
     expect(await q.scheduler.count()).toBe(19);
   }, 60_000);
 
-  it('Q7: the same target enqueued 100 times at once, and again after it completed, is one crawl run', async () => {
+  it('Q7: the same (target, window) enqueued 100 times at once, and 100 more after its job completed and was removed, is one crawl run', async () => {
     const shop = await startSlowShop(false);
+    const prefix = `mrtest-q7-${randomBytes(3).toString('hex')}`;
+    const raw = new Queue('crawl', { connection: { url: REDIS_URL }, prefix });
     try {
-      const prefix = `mrtest-q7-${randomBytes(3).toString('hex')}`;
       const queue = await bullmqQueue(prefix);
       queues.push(queue);
       workers.push(await startTestWorker(tdb.db, queue, [shop.host], 'q7'));
-      const { target } = await upsertTarget(tdb.db, {
-        kind: 'product',
-        url: `${shop.url}?q7`,
-        intervalSeconds: 3600,
-      });
-      await Promise.all(
-        Array.from({ length: 100 }, () => queue.enqueue('crawl-target', { targetId: target.id })),
+      const url = `${shop.url}?q7`;
+      const { target } = await upsertTarget(tdb.db, { kind: 'product', url, intervalSeconds: 3600 });
+      // A window's job id, as the scheduler ticks name them (crawl:<target>:<tick>). The tick rides in the payload
+      // so both waves fall in the same window even if the test runs across an hour boundary.
+      const windowStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const jobId = `crawl:${target.id}:${windowStart}`;
+      const wave = () =>
+        Promise.all(
+          Array.from({ length: 100 }, () =>
+            queue.enqueue('crawl-target', { targetId: target.id, scheduledAt: windowStart }, { jobId }),
+          ),
+        );
+      /** Every job of this target in Redis, whatever its state (other tests' targets share the worker). */
+      const jobsOfTarget = async () => {
+        const all = await raw.getJobs(
+          ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'],
+          0,
+          -1,
+        );
+        return all.filter((j): j is Job => j?.data?.targetId === target.id);
+      };
+      /** Resolves once this target's jobs have all finished, returning them with their final states. */
+      const settled = async (what: string) =>
+        waitFor(async () => {
+          const jobs = await jobsOfTarget();
+          const states = await Promise.all(jobs.map((j) => j.getState()));
+          return jobs.length > 0 && states.every((st) => st === 'completed' || st === 'failed')
+            ? jobs.map((j, k) => ({ job: j, state: states[k] }))
+            : null;
+        }, what);
+
+      await wave();
+      const first = await settled('the first wave to finish');
+      // The job id de-duplicated the wave: one job, which crawled.
+      expect(first.map((f) => f.state)).toEqual(['completed']);
+      expect(first[0].job.returnvalue).not.toHaveProperty('skipped');
+      expect(
+        await count(tdb.db, 'crawl_runs', 'target_id = $1 AND finished_at IS NOT NULL', [target.id]),
+      ).toBe(1);
+      const fetchedInFirstWave = shop.requests;
+
+      // Production keeps completed jobs for an hour (removeOnComplete), then BullMQ drops them and the id is free
+      // again: remove it now, as that expiry would.
+      await first[0].job.remove();
+      expect(await jobsOfTarget()).toEqual([]);
+
+      await wave();
+      const second = await settled('the second wave to finish');
+      // The id was free, so the second wave made a new job; only Postgres' unique key on the window stopped it.
+      expect(second.map((f) => f.state)).toEqual(['completed']);
+      expect(second[0].job.returnvalue).toMatchObject({ skipped: 'window already crawled' });
+
+      const { rows } = await tdb.db.query<{ job_id: string; worker: string }>(
+        'q7',
+        'SELECT job_id, worker FROM crawl_runs WHERE target_id = $1',
+        [target.id],
       );
-      await waitFor(
-        async () =>
-          (await count(tdb.db, 'crawl_runs', 'target_id = $1 AND finished_at IS NOT NULL', [target.id])) ===
-          1,
-        'first wave',
-      );
-      await new Promise((r) => setTimeout(r, 1500));
-      await Promise.all(
-        Array.from({ length: 100 }, () => queue.enqueue('crawl-target', { targetId: target.id })),
-      );
-      await new Promise((r) => setTimeout(r, 2500));
-      expect(await count(tdb.db, 'crawl_runs', 'target_id = $1', [target.id])).toBe(1);
-      expect(await count(tdb.db, 'price_observations', 'url = $1', [`${shop.url}?q7`])).toBe(1);
+      expect(rows).toEqual([{ job_id: jobId, worker: 'q7' }]);
+      expect(await count(tdb.db, 'price_observations', 'url = $1', [url])).toBe(1);
+      // The second wave fetched nothing (no robots.txt, no page).
+      expect(shop.requests).toBe(fetchedInFirstWave);
     } finally {
+      await raw.close();
       await shop.close();
     }
   }, 60_000);
