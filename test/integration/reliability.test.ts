@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type Job, Queue } from 'bullmq';
+import { type Job, Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db, insertMentions, migrate, readMigrations, upsertTarget } from '../../db/index.ts';
-import { type JobQueue, type RunningWorker, toMentions } from '../../jobs/index.ts';
+import { createBullmqQueue, type JobQueue, type RunningWorker, toMentions } from '../../jobs/index.ts';
+import { createLogger } from '../../logger.ts';
 import { createEmptyPostgresDb, createPostgresTestDb, type TestDb, testLog } from '../support/db.ts';
 import { bullmqQueue, count, startTestWorker, waitFor } from '../support/pipeline.ts';
 import { REDIS_URL, requireService } from '../support/services.ts';
@@ -102,12 +103,25 @@ describe.skipIf(!ready)('reliability of the spine on real Postgres and Redis', (
       });
       const producer = await bullmqQueue(prefix, 2000);
       queues.push(producer);
+      // BullMQ's own record of the stall, independent of our logging: the events stream of the crawl queue.
+      const events = new QueueEvents('crawl', { connection: { url: REDIS_URL }, prefix });
+      await events.waitUntilReady();
+      const stalledEvents: string[] = [];
+      events.on('stalled', ({ jobId }) => stalledEvents.push(jobId));
       await producer.enqueue('crawl-target', { targetId: target.id }, { jobId: 'q1-job' });
       await waitFor(async () => shop.requests >= 1, 'the doomed worker to start fetching');
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
 
-      const rescuer = await bullmqQueue(prefix, 2000);
+      // The rescuer's own log, as an operator would read it: the stall must be logged, not only handled.
+      const rescuerLog: string[] = [];
+      const rescuer = await createBullmqQueue({
+        redisUrl: REDIS_URL,
+        prefix,
+        log: createLogger('warn', 'rescuer', { write: (line: string) => void rescuerLog.push(line) }),
+        concurrency: { crawl: 4 },
+        lockDurationMs: 2000,
+      });
       queues.push(rescuer);
       workers.push(await startTestWorker(tdb.db, rescuer, [shop.host], 'rescuer'));
       await waitFor(
@@ -131,6 +145,23 @@ describe.skipIf(!ready)('reliability of the spine on real Postgres and Redis', (
       const job = await q.getJob('q1-job');
       expect(job?.stalledCounter).toBe(1);
       await q.close();
+      await waitFor(
+        async () => stalledEvents.length > 0,
+        'the stalled event on the queue events stream',
+        5000,
+      );
+      await events.close();
+      expect(stalledEvents).toEqual(['q1-job']);
+      const stallLines = rescuerLog
+        .map((l) => JSON.parse(l) as { msg: string; jobId?: string; level: number })
+        .filter((l) => /stalled/.test(l.msg));
+      expect(stallLines).toEqual([
+        expect.objectContaining({
+          jobId: 'q1-job',
+          msg: 'job stalled; another worker takes it over',
+          level: 40,
+        }),
+      ]);
     } finally {
       shop.release();
       await shop.close();
