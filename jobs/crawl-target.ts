@@ -36,8 +36,6 @@ import { fetchVoices, toMentions } from './crawl-voices.ts';
 import { defineJob, type Enqueue, type JobContext, QUEUES } from './types.ts';
 import { createWriteBatcher, type WriteBatcher } from './write-batcher.ts';
 
-/** Consecutive failed or blocked runs before a target raises `target_failing`. */
-export const FAILING_AFTER = 3;
 /** Largest number of product links one catalog or sitemap run turns into targets. */
 const MAX_DISCOVERED = 5_000;
 
@@ -513,8 +511,9 @@ async function persistDiscoveredLinks(
 }
 
 /**
- * A failed or blocked run: recorded with its reason (never as a change), the target's failure streak grows, and
- * the run that reaches FAILING_AFTER raises `target_failing`.
+ * A failed or blocked run: recorded with its reason (never as a change), and the target's failure streak grows.
+ * Every such run raises `target_failing` with the streak's length in `failures`, so a rule "failing N times in a
+ * row" fires when the streak reaches N, whatever N (the matcher takes the event whose `failures` equals N).
  */
 async function recordFailure(
   db: Db,
@@ -527,7 +526,6 @@ async function recordFailure(
 ): Promise<number[]> {
   await finishCrawlRun(db, runId, { outcome, reason, httpStatus: status, url });
   const failures = await recordTargetOutcome(db, target.id, outcome, false, { error: reason });
-  if (failures !== FAILING_AFTER) return [];
   return insertEvents(db, [
     {
       type: 'target_failing',

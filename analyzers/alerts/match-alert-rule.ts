@@ -5,12 +5,14 @@ export interface RuleSpec {
   eventType: string;
   /**
    * price_changed: minPct (absolute %), direction 'down'|'up'|'any', onlyNewLow30. trend_emerging: minScore.
-   * sentiment_shift: minDrop (fires when payload.shift ≤ −minDrop). target_failing: failures.
+   * sentiment_shift: minDrop (fires when payload.shift ≤ −minDrop). target_failing: failures (fires on the event whose
+   * streak length equals it: once per streak).
    */
   params: Record<string, unknown>;
   /**
    * Optional lists narrowing the rule: competitors (names or keys), categories, subjects, and for mention-based
-   * events entities, terms and sources (matched against payload.entity, payload.term, payload.source).
+   * events entities and terms (matched against payload.entity, payload.term). validateRule refuses a payload
+   * scope on an event type whose payload lacks the field (sources: every type), so none silently matches nothing.
    */
   scope: Record<string, unknown>;
   cooldownSeconds: number;
@@ -164,8 +166,10 @@ export function matchAlertRule(rule: RuleSpec, e: EventFacts): AlertDraft | null
     if (!Number.isFinite(shift) || shift > -Number(rule.params.minDrop ?? 0) || shift >= 0) return null;
   }
   if (e.type === 'target_failing') {
+    // Every failed run raises the event with the streak's length: the one that reaches N fires, so a rule fires
+    // once per streak, whatever N (longer streaks' later events do not match).
     const n = Number(rule.params.failures ?? 3);
-    if (Number(e.payload.failures) < n) return null;
+    if (Number(e.payload.failures) !== n) return null;
   }
   const cooldownMs = Math.max(1, rule.cooldownSeconds) * 1000;
   const at = new Date(e.occurredAt).getTime();
