@@ -17,6 +17,17 @@ export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 /** Scope keys a rule may narrow by; each is a list of strings matched case-insensitively. */
 export const SCOPE_KEYS = ['competitors', 'categories', 'subjects', 'entities', 'terms', 'sources'] as const;
 
+/**
+ * Scopes matched against a field of the event's payload, with the event types whose payload carries it. A scope
+ * on any other type would silently match nothing, so it is refused. No event carries a source: trends and
+ * sentiment shifts are counted across all sources.
+ */
+const PAYLOAD_SCOPES: Record<string, { field: string; types: readonly AlertEventType[] }> = {
+  entities: { field: 'entity', types: ['sentiment_shift'] },
+  terms: { field: 'term', types: ['trend_emerging'] },
+  sources: { field: 'source', types: [] },
+};
+
 /** When a digest goes out: every hour at minute MM, every day or every week at HH:MM local time in `timeZone`. */
 export interface DigestSchedule {
   every: 'hourly' | 'daily' | 'weekly';
@@ -104,6 +115,11 @@ export function validateRule(r: {
       value.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 200)
     )
       return `body/scope/${key} must be a list of at most 200 non-empty strings`;
+    const payloadScope = PAYLOAD_SCOPES[key];
+    if (payloadScope && !payloadScope.types.includes(r.eventType as AlertEventType))
+      return `body/scope/${key} cannot narrow ${r.eventType} rules: their events carry no ${payloadScope.field}${
+        payloadScope.types.length ? ` (only ${payloadScope.types.join(', ')} events do)` : ''
+      }`;
   }
   if (r.mode === 'digest') {
     if (!r.digest) return 'body/digest is required when mode is digest';

@@ -118,7 +118,7 @@ export async function ruleRoutes(app: App) {
       schema: {
         summary:
           'Add a rule: an event type with its thresholds (params), an optional scope (competitors, categories, ' +
-          'subjects, entities, terms, sources), channels, and immediate or digest delivery',
+          'subjects; entities for sentiment shifts, terms for trends), channels, and immediate or digest delivery',
         tags: ['alerts'],
         body: Type.Object(
           {

@@ -236,6 +236,12 @@ describe('rules API', () => {
       [{ name: 'x', eventType: 'price_changed', params: { threshold: 5 } }, /params\/threshold.*minPct/],
       [{ name: 'x', eventType: 'sentiment_shift', params: { minDrop: 'a lot' } }, /params\/minDrop/],
       [{ name: 'x', eventType: 'launched', scope: { brands: ['a'] } }, /scope\/brands/],
+      // No event carries a source: a sources scope would match nothing, so it is refused.
+      [
+        { name: 'x', eventType: 'trend_emerging', scope: { sources: ['reddit'] } },
+        /scope\/sources cannot narrow trend_emerging rules: their events carry no source/,
+      ],
+      [{ name: 'x', eventType: 'price_changed', scope: { terms: ['serum'] } }, /scope\/terms cannot narrow/],
       [{ name: 'x', eventType: 'launched', mode: 'digest' }, /digest is required/],
       [
         {
