@@ -142,6 +142,49 @@ export async function finishAttempt(
   });
 }
 
+/**
+ * The operator's notice of a message that used up its retry schedule (RELIABILITY W4): a `job_dead_lettered` event
+ * with subject `channel:<id>`, so the operator rule for dead letters (one alert per subject and cool-down) raises
+ * it through the rules' channels and it shows in GET /api/alerts. Idempotent per message. Carries no URL or secret.
+ */
+export async function recordDeadDelivery(
+  db: Db,
+  d: {
+    messageId: string;
+    channelId: number;
+    channelName: string;
+    channelKind: string;
+    alertId: number | null;
+    attempts: number;
+    error: string;
+  },
+): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    'events.dead_delivery',
+    `INSERT INTO events (type, dedup_key, occurred_at, subject, payload)
+     VALUES ('job_dead_lettered', $1, now(), $2, $3::jsonb)
+     ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
+     RETURNING id`,
+    [
+      `delivery_dead:${d.messageId}`,
+      `channel:${d.channelId}`,
+      JSON.stringify({
+        jobName: 'deliver-alert',
+        queue: 'deliver',
+        reason: 'attempts_exhausted',
+        attempts: d.attempts,
+        lastError: d.error.slice(0, 300),
+        channelId: d.channelId,
+        channelName: d.channelName,
+        channelKind: d.channelKind,
+        messageId: d.messageId,
+        alertId: d.alertId,
+      }),
+    ],
+  );
+  return rows[0].id;
+}
+
 export interface DeliveryAttempt {
   id: number;
   messageId: string;

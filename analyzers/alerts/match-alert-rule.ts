@@ -131,6 +131,12 @@ function describe(e: EventFacts): { title: string; body: string; severity: Alert
         severity: 'warning',
       };
     case 'job_dead_lettered':
+      if (p.channelId !== undefined)
+        return {
+          title: `Delivery failed for good: ${String(p.channelName ?? e.subject)}`,
+          body: `A message to this ${p.channelKind ?? ''} channel was given up after ${p.attempts ?? '?'} attempt(s); the channel is failing and sends nothing until re-enabled. Last error: ${String(p.lastError ?? 'none').slice(0, 300)}`,
+          severity: 'warning',
+        };
       return {
         title: `Job failed for good: ${String(p.jobName ?? e.subject)}`,
         body: `${p.reason ?? 'failed'} after ${p.attempts ?? '?'} attempt(s) on ${p.queue ?? '?'}; last error: ${String(p.lastError ?? 'none').slice(0, 300)}`,

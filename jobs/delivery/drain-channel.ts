@@ -8,6 +8,7 @@ import {
   markChannel,
   nextDueMessage,
   nextDueTime,
+  recordDeadDelivery,
   releaseChannelLease,
   renewChannelLease,
   setChannelNextSendAt,
@@ -147,17 +148,34 @@ async function deliverOne(ch: Channel, m: DeliveryMessage, ctx: JobContext): Pro
     const wait = retryDelay(d.retryScheduleMs, attempt, d.jitter, Math.random);
     if (wait === null) {
       const error = `gave up after ${attempt} attempts: ${v.error}`;
-      await finishAttempt(db, m.messageId, attempt, {
-        ...base,
-        status: 'dead',
-        error,
-        message: { status: 'dead' },
+      // The message dead, the endpoint failing and the operator's event, together: a crash cannot keep one.
+      const eventId = await db.withTransaction(async (tx) => {
+        await finishAttempt(tx, m.messageId, attempt, {
+          ...base,
+          status: 'dead',
+          error,
+          message: { status: 'dead' },
+        });
+        await markChannel(tx, ch.id, 'failing', error);
+        return recordDeadDelivery(tx, {
+          messageId: m.messageId,
+          channelId: ch.id,
+          channelName: ch.name,
+          channelKind: ch.kind,
+          alertId: m.alertId,
+          attempts: attempt,
+          error,
+        });
       });
-      await markChannel(db, ch.id, 'failing', error);
-      // The operator's notice: an error-level line, and the channel's status and error in the API.
       log.error(
-        { channelId: ch.id, messageId: m.messageId, err: error },
+        { channelId: ch.id, messageId: m.messageId, eventId, err: error },
         'delivery dead-lettered; channel failing',
+      );
+      // The operator's notice: an alert through the dead-letter rule (and the channel's status and error in the API).
+      await ctx.enqueue(
+        'evaluate-alerts',
+        { eventIds: [eventId] },
+        { jobId: `alerts:delivery-dead:${eventId}` },
       );
     } else {
       await finishAttempt(db, m.messageId, attempt, {

@@ -3,8 +3,8 @@
 // through the real jobs against a receiver on 127.0.0.1.
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getChannel, listDeliveries, updateChannel } from '../../../db/index.ts';
-import { generateWebhookSecret, signingSecrets } from '../../../jobs/index.ts';
+import { getChannel, insertAlertRule, listAlerts, listDeliveries, updateChannel } from '../../../db/index.ts';
+import { DEAD_LETTER_ALERT_RULE, generateWebhookSecret, signingSecrets } from '../../../jobs/index.ts';
 import { type Canary, startCanary } from '../../support/canary.ts';
 import { waitFor } from '../../support/pipeline.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
@@ -99,6 +99,46 @@ describe('W4: receiver down, then back', () => {
       expect(Math.abs(Number(r.timestamp) - Math.floor(r.at / 1000))).toBeLessThanOrEqual(1);
     expect(wr.received.every((r) => r.verified[0])).toBe(true);
     expect((await getChannel(rig.db, ch.id))?.lastError).toContain('HTTP 500: boom');
+  });
+
+  it('the operator is notified of a dead message: an alert through the dead-letter rule, sent to its channel', async () => {
+    const ch = await webhookChannel();
+    const ops = await addChannel(rig.db, 'log', {}, 'operators');
+    const opsRule = await insertAlertRule(rig.db, { ...DEAD_LETTER_ALERT_RULE, channelIds: [ops.id] });
+    wr.respond(() => ({ status: 500, body: 'boom' }));
+    await raisePriceDrops(rig, ['w4-notify-a', 'w4-notify-b']);
+    const opsAlerts = () => listAlerts(rig.db, { ruleId: opsRule.id, limit: 10 });
+    await waitFor(async () => (await opsAlerts()).length === 1, 'the operator alert', 15_000);
+    const [alert] = await opsAlerts();
+    expect(alert).toMatchObject({
+      subject: `channel:${ch.id}`,
+      eventType: 'job_dead_lettered',
+      severity: 'warning',
+    });
+    expect(alert.title).toBe('Delivery failed for good: webhook channel');
+    expect(alert.body).toContain('gave up after 4 attempts: HTTP 500: boom');
+    expect(alert.payload).toMatchObject({ channelId: ch.id, channelKind: 'webhook', attempts: 4 });
+    // Nothing that locates or opens the endpoint: no URL, no secret.
+    const text = JSON.stringify(alert);
+    expect(text).not.toContain(wr.url);
+    expect(text).not.toContain(secret);
+    // Delivered through the operators' channel.
+    await waitFor(
+      async () =>
+        (await listDeliveries(rig.db, { channelId: ops.id, limit: 10 })).some(
+          (d) => d.alertId === alert.id && d.status === 'sent',
+        ),
+      'the operator alert delivered',
+    );
+    // Both messages died (after the channel turned failing, the second waits): one event per dead message, one
+    // alert per channel and cool-down.
+    const { rows } = await rig.db.query<{ n: number }>(
+      'test.dead_events',
+      `SELECT count(*)::int AS n FROM events WHERE type = 'job_dead_lettered' AND subject = $1`,
+      [`channel:${ch.id}`],
+    );
+    expect(rows[0].n).toBeGreaterThanOrEqual(1);
+    expect(await opsAlerts()).toHaveLength(1);
   });
 });
 
