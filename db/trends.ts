@@ -177,3 +177,45 @@ export async function termSeries(
   );
   return rows;
 }
+
+/**
+ * Ids of an entity's mentions published in [since, until) with the lowest (`order: 'lowest'`) or highest
+ * sentiment, at most `limit`: the mentions that drove a sentiment shift down (or up). Reads the
+ * (entity, time) range of mention_entities, so the cost grows with the window, not with history.
+ */
+export async function entityMentionsBySentiment(
+  db: Db,
+  f: { entity: string; since: Date; until: Date; order: 'lowest' | 'highest'; limit: number },
+): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    'mention_entities.by_sentiment',
+    `SELECT mention_id AS id FROM mention_entities
+     WHERE entity_key = $1 AND published_at >= $2 AND published_at < $3 AND sentiment IS NOT NULL
+     ORDER BY sentiment ${f.order === 'lowest' ? 'ASC' : 'DESC'}, mention_id LIMIT $4`,
+    [f.entity, f.since, f.until, f.limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** A stored `sentiment_shift` event, reduced to what deciding "is this shift already reported?" needs. */
+export interface ReportedShift {
+  entity: string;
+  day: string;
+  delta: number;
+}
+
+/**
+ * The `sentiment_shift` events whose shift day is on or after `since`, under a transaction-scoped lock so
+ * that two passes deciding which shifts are new (then storing them) do not interleave. Call inside
+ * `withTransaction`.
+ */
+export async function lockReportedShifts(tx: Db, since: string): Promise<ReportedShift[]> {
+  await tx.query('events.sentiment_shift_lock', 'SELECT pg_advisory_xact_lock(72620532, 1)');
+  const { rows } = await tx.query<ReportedShift>(
+    'events.sentiment_shifts',
+    `SELECT payload->>'entity' AS entity, payload->>'day' AS day, (payload->>'delta')::float8 AS delta
+     FROM events WHERE type = 'sentiment_shift' AND occurred_at >= $1::date`,
+    [since],
+  );
+  return rows;
+}

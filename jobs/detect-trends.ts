@@ -2,12 +2,14 @@ import { Type } from '@sinclair/typebox';
 import {
   addDays,
   collectTerms,
+  dayNumber,
   dayOf,
   detectSentimentShift,
   type EmergingTrend,
   type MentionEvidence,
   resolveEmerging,
   resolveEmergingOptions,
+  type SentimentShift,
   screenCandidates,
   type TermSeries,
   textContext,
@@ -16,11 +18,14 @@ import {
 import {
   activeTermDays,
   type EventInput,
+  entityMentionsBySentiment,
   insertEvents,
   insertTrends,
   listEntities,
+  lockReportedShifts,
   mentionsContaining,
   mentionTotals,
+  type ReportedShift,
   reportedTerms,
   sentimentSeries,
   termFirstSeen,
@@ -29,6 +34,18 @@ import { defineJob, type JobContext, QUEUES } from './types.ts';
 
 /** Most evidence mentions read for one pass. */
 const MAX_EVIDENCE = 20_000;
+
+/** Days of daily sentiment each pass searches for change points. */
+const SHIFT_SCAN_DAYS = 60;
+
+/**
+ * A shift within this many days of a stored shift of the same entity and direction is that shift again: each
+ * pass rescans the whole window, and one more day of data can move the best split by a day or two.
+ */
+const SAME_SHIFT_DAYS = 7;
+
+/** Mention ids carried as a shift's evidence: its strongest contributors (most negative for a drop). */
+const SHIFT_EVIDENCE = 10;
 
 /**
  * Emerging trends and sentiment shifts, from the rollups kept at ingest. Online: the pass for `day` reads only
@@ -45,9 +62,9 @@ export const detectTrends = defineJob({
   async process({ day }, ctx) {
     const today = day ?? dayOf(new Date());
     const found = await findEmergingTrends(ctx, today);
-    const shiftEvents = await findSentimentShifts(ctx, today);
+    const shifts = await findSentimentShifts(ctx, today);
     // A trend and its event commit together: a retry after a crash finds both or neither.
-    const { eventIds, trendEvents } = await ctx.db.withTransaction(async (tx) => {
+    const { eventIds, trendEvents, shiftEvents } = await ctx.db.withTransaction(async (tx) => {
       const fresh = new Set(
         await insertTrends(
           tx,
@@ -55,7 +72,13 @@ export const detectTrends = defineJob({
         ),
       );
       const trendEvents = found.filter((t) => fresh.has(t.term)).map(trendEvent);
-      return { eventIds: await insertEvents(tx, [...trendEvents, ...shiftEvents]), trendEvents };
+      const reported = await lockReportedShifts(tx, addDays(today, -SHIFT_SCAN_DAYS - SAME_SHIFT_DAYS));
+      const shiftEvents = shifts.filter((s) => !isReportedAgain(s, reported)).map(shiftEvent);
+      return {
+        eventIds: await insertEvents(tx, [...trendEvents, ...shiftEvents]),
+        trendEvents,
+        shiftEvents,
+      };
     });
     if (eventIds.length)
       await ctx.enqueue(
@@ -155,40 +178,78 @@ function trendEvent(t: EmergingTrend): EventInput {
   };
 }
 
-async function findSentimentShifts(ctx: JobContext, today: string): Promise<EventInput[]> {
-  const since = new Date(`${addDays(today, -60)}T00:00:00Z`);
+interface FoundShift extends SentimentShift {
+  entity: string;
+  name: string;
+  mentionIds: number[];
+}
+
+/**
+ * True when a stored shift of the same entity and direction lies within SAME_SHIFT_DAYS of this one but on another
+ * day: the same change seen again with its boundary moved. The very same day passes through, so its stored event's
+ * id comes back from insertEvents (an idempotent retry still re-evaluates its alerts).
+ */
+function isReportedAgain(s: FoundShift, reported: readonly ReportedShift[]): boolean {
+  const day = dayNumber(s.day);
+  return reported.some(
+    (r) =>
+      r.entity === s.entity &&
+      r.day !== s.day &&
+      Math.sign(r.delta) === Math.sign(s.delta) &&
+      Math.abs(dayNumber(r.day) - day) <= SAME_SHIFT_DAYS,
+  );
+}
+
+async function findSentimentShifts(ctx: JobContext, today: string): Promise<FoundShift[]> {
+  const since = new Date(`${addDays(today, -SHIFT_SCAN_DAYS)}T00:00:00Z`);
   const until = new Date(`${today}T00:00:00Z`);
   const [series, entities] = await Promise.all([
     sentimentSeries(ctx.db, { since, until }),
     listEntities(ctx.db),
   ]);
   const names = new Map(entities.map((e) => [e.key, e.name]));
-  const events: EventInput[] = [];
+  const found: FoundShift[] = [];
   for (const s of series) {
     const points = s.points
       .filter((p) => p.mean !== null)
       .map((p) => ({ day: p.t, mean: p.mean!, n: p.count }));
-    for (const shift of detectSentimentShift(points)) {
-      events.push({
-        type: 'sentiment_shift',
-        dedupKey: `sentiment_shift:${s.entity}:${shift.day}`,
-        occurredAt: new Date(`${shift.day}T00:00:00Z`),
-        subject: `entity:${s.entity}`,
-        payload: {
-          entity: s.entity,
-          name: names.get(s.entity) ?? s.entity,
-          day: shift.day,
-          before: Math.round(shift.before * 1000) / 1000,
-          after: Math.round(shift.after * 1000) / 1000,
-          delta: Math.round(shift.delta * 1000) / 1000,
-          // The alert rules' vocabulary: shift < 0 is a drop, from → to.
-          shift: Math.round(shift.delta * 1000) / 1000,
-          from: Math.round(shift.before * 1000) / 1000,
-          to: Math.round(shift.after * 1000) / 1000,
-          confidence: Math.round(shift.confidence * 1000) / 1000,
-        },
+    const shifts = detectSentimentShift(points);
+    for (const [i, shift] of shifts.entries()) {
+      // The mentions that drove it: the strongest in its direction, from its first day to the next change.
+      const end = i + 1 < shifts.length ? shifts[i + 1].day : addDays(today, 1);
+      const mentionIds = await entityMentionsBySentiment(ctx.db, {
+        entity: s.entity,
+        since: new Date(`${shift.day}T00:00:00Z`),
+        until: new Date(`${end}T00:00:00Z`),
+        order: shift.delta < 0 ? 'lowest' : 'highest',
+        limit: SHIFT_EVIDENCE,
       });
+      found.push({ ...shift, entity: s.entity, name: names.get(s.entity) ?? s.entity, mentionIds });
     }
   }
-  return events;
+  return found;
+}
+
+function shiftEvent(s: FoundShift): EventInput {
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    type: 'sentiment_shift',
+    dedupKey: `sentiment_shift:${s.entity}:${s.day}`,
+    occurredAt: new Date(`${s.day}T00:00:00Z`),
+    subject: `entity:${s.entity}`,
+    payload: {
+      entity: s.entity,
+      name: s.name,
+      day: s.day,
+      before: round(s.before),
+      after: round(s.after),
+      delta: round(s.delta),
+      // The alert rules' vocabulary: shift < 0 is a drop, from → to.
+      shift: round(s.delta),
+      from: round(s.before),
+      to: round(s.after),
+      confidence: round(s.confidence),
+      mentionIds: s.mentionIds,
+    },
+  };
 }
