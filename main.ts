@@ -105,7 +105,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (fakeSlack) {
     closers.push(() => fakeSlack.close());
     config.net.allow.push(new URL(fakeSlack.url).host);
-    log.info({ url: fakeSlack.url }, 'local fake Slack started (DEMO_SLACK=1)');
+    log.info({ origin: new URL(fakeSlack.url).origin }, 'local fake Slack started (DEMO_SLACK=1)');
   } else if (demoPorts.length) {
     config.net.allow.push(...demoPorts.map((p) => `127.0.0.1:${p}`));
   }
