@@ -247,6 +247,15 @@ export function loadConfig(env: Env, argv: string[] = []): Config {
   };
 }
 
+/**
+ * Whether this process runs the demo market (and seeds it into an empty database): when the demo is enabled
+ * (`DEMO`, `--demo` / `--no-demo`), in the process that serves the API (`all` or `api`), never in a worker or a
+ * migration.
+ */
+export function runsDemoMarket(config: Pick<Config, 'demo' | 'role'>): boolean {
+  return config.demo.enabled && (config.role === 'all' || config.role === 'api');
+}
+
 /** The process's own environment, for entry points (the only place besides tests that hands env to loadConfig). */
 export function processEnv(): Env {
   return process.env;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { type AppDeps, startApi } from './api/index.ts';
-import { type Config, loadConfig, processEnv } from './config.ts';
+import { type Config, loadConfig, processEnv, runsDemoMarket } from './config.ts';
 import { checkUrl } from './crawlers/index.ts';
 import { createDb, type Db, EMBEDDED_POOL, listTargets, migrate, startEmbeddedPostgres } from './db/index.ts';
 import { startDemoMarket, startFakeSlack } from './demo/index.ts';
@@ -83,7 +83,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 
   // The demo market runs where the API runs (or in the one embedded process); its origins are allow-listed.
-  const demoWanted = config.demo.enabled && config.role !== 'worker';
+  const demoWanted = runsDemoMarket(config);
   const wasEmpty = demoWanted && (await isEmpty(db));
   const demoPorts = config.demo.enabled
     ? Array.from({ length: DEMO_ORIGINS }, (_, i) => config.demo.basePort + i).filter((p) => p > 0)
