@@ -1,7 +1,8 @@
 /**
  * The README's promise: `npm start` on an empty machine (no DATABASE_URL, no REDIS_URL) brings up the whole
  * system on the embedded default and the demo market, and price changes and alerts appear through the API
- * within a minute. Then a SIGTERM shuts everything down with no orphan process.
+ * within a minute. Then a SIGTERM shuts everything down with no orphan process. `npm start -- --no-demo` (or DEMO=0)
+ * starts it without the demo.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, runsDemoMarket } from '../../config.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -27,34 +29,59 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
+/** `npm start` (plus `extraArgs`) on an empty data dir with no service URLs, in its own process group. */
+function npmStart(dataDir: string, port: number, extraArgs: string[] = []) {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(port),
+    DEMO_PORT: '0',
+    MARKET_RADAR_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  delete env.DEMO;
+  const args = extraArgs.length ? ['start', '--', ...extraArgs] : ['start'];
+  const child = spawn('npm', args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  return { child, output: () => output };
+}
+
+/** SIGTERM to the whole group; npm exits first, its children finish closing (workers, crawler, PGlite) right after. */
+async function stopCleanly(child: ChildProcess): Promise<void> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  process.kill(-child.pid!, 'SIGTERM');
+  const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
+  expect(code).not.toBe('hung');
+  const deadline = Date.now() + 30_000;
+  while (groupAlive(child.pid!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  expect(groupAlive(child.pid!)).toBe(false);
+}
+
 describe('npm start on an empty machine', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mr-e2e-'));
-  let child: ChildProcess | null = null;
+  const dataDirs: string[] = [];
+  const children: ChildProcess[] = [];
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'mr-e2e-'));
+    dataDirs.push(d);
+    return d;
+  };
   afterAll(() => {
-    if (child?.pid && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const c of children) if (c.pid && groupAlive(c.pid)) process.kill(-c.pid, 'SIGKILL');
+    for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('shows price changes and alerts from the demo market within 60 s, then shuts down cleanly', async () => {
     const port = await freePort();
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      PORT: String(port),
-      DEMO_PORT: '0',
-      MARKET_RADAR_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
     const started = Date.now();
-    child = spawn('npm', ['start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (d) => {
-      output += d;
-    });
-    child.stderr?.on('data', (d) => {
-      output += d;
-    });
+    const { child, output } = npmStart(tempDir(), port);
+    children.push(child);
     const base = `http://127.0.0.1:${port}`;
     const get = async (path: string) => {
       try {
@@ -66,6 +93,7 @@ describe('npm start on an empty machine', () => {
     };
     let firstChange: number | null = null;
     let firstAlert: number | null = null;
+    // Polls past the bound so a slow run reports how slow it was.
     while (Date.now() - started < 90_000 && (firstChange === null || firstAlert === null)) {
       await new Promise((r) => setTimeout(r, 1000));
       if (firstChange === null && (await get('/api/price-changes?limit=1'))?.items.length)
@@ -74,22 +102,24 @@ describe('npm start on an empty machine', () => {
         firstAlert = Date.now() - started;
     }
     console.log(`npm start → first price change ${firstChange} ms, first alert ${firstAlert} ms`);
-    expect(output).toContain(`Market Radar is running: ${base}`);
-    expect(firstChange, output.slice(-2000)).not.toBeNull();
+    expect(output()).toContain(`Market Radar is running: ${base}`);
+    expect(firstChange, output().slice(-2000)).not.toBeNull();
     expect(firstAlert).not.toBeNull();
-    // The goal is 60 s on a quiet machine; this shared 2-core box gets a little slack, recorded above.
-    expect(Math.max(firstChange!, firstAlert!)).toBeLessThan(90_000);
-
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    process.kill(-child.pid!, 'SIGTERM');
-    const code = await Promise.race([
-      exited,
-      new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000)),
-    ]);
-    expect(code).not.toBe('hung');
-    // npm exits first; its children finish closing (workers, crawler, PGlite) right after.
-    const deadline = Date.now() + 30_000;
-    while (groupAlive(child.pid!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect(groupAlive(child.pid!)).toBe(false);
+    // Issue #2's promise, measured from the spawn of npm (npm and tsx start-up included).
+    expect(Math.max(firstChange!, firstAlert!)).toBeLessThan(60_000);
+    await stopCleanly(child);
   }, 150_000);
+
+  // A second `npm start -- --no-demo` boot costs about 20 s on this machine (PGlite and the migrations again), so the
+  // opt-out is checked through the decision main.ts takes, on the configuration it parses from the same flags.
+  it('npm start -- --no-demo and DEMO=0 start without the demo market (nothing seeded); workers never run it', () => {
+    expect(runsDemoMarket(loadConfig({}, []))).toBe(true);
+    expect(runsDemoMarket(loadConfig({}, ['--no-demo']))).toBe(false);
+    expect(runsDemoMarket(loadConfig({ DEMO: '0' }, []))).toBe(false);
+    expect(runsDemoMarket(loadConfig({ DEMO: '0' }, ['--demo']))).toBe(true);
+    const services = { DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379' };
+    expect(runsDemoMarket(loadConfig(services, ['--role', 'api']))).toBe(true);
+    expect(runsDemoMarket(loadConfig(services, ['--role', 'worker']))).toBe(false);
+    expect(runsDemoMarket(loadConfig(services, ['--role', 'api', '--no-demo']))).toBe(false);
+  });
 });
