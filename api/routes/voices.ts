@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { forecastHolt } from '../../analyzers/index.ts';
+import { addDays, dayOf, forecastHolt } from '../../analyzers/index.ts';
 import {
   getTrend,
   listEntities,
@@ -49,6 +49,45 @@ const Trend = Type.Object({
   sentiment: Nullable(Type.Number()),
   sampleMentionIds: Type.Array(Type.Integer()),
 });
+
+const ForecastPoint = Type.Object({
+  t: Type.String(),
+  point: Type.Number(),
+  lower: Type.Number(),
+  upper: Type.Number(),
+});
+const Horizon = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: 90, description: 'Forecast steps ahead (default 14)' }),
+);
+
+/**
+ * A damped-Holt forecast of daily mean sentiment for the `horizon` days after `lastDay`, with its 80 % band
+ * clamped to the score's [-1, 1]. Days without mentions carry the last mean forward so the series is regular;
+ * fewer than 4 days with a mean give no forecast.
+ */
+function forecastSentiment(
+  points: readonly { t: string; mean: number | null }[],
+  lastDay: string,
+  horizon: number,
+): { t: string; point: number; lower: number; upper: number }[] {
+  const known = new Map<string, number>();
+  for (const p of points) if (p.mean !== null && p.t <= lastDay) known.set(p.t, p.mean);
+  if (known.size < 4) return [];
+  const history: number[] = [];
+  let last = 0;
+  for (let d = [...known.keys()].sort()[0]; d <= lastDay; d = addDays(d, 1)) {
+    last = known.get(d) ?? last;
+    history.push(last);
+  }
+  const f = forecastHolt(history, { horizon, damped: true });
+  const clamp = (x: number) => Math.min(1, Math.max(-1, Math.round(x * 1000) / 1000));
+  return f.point.map((point, i) => ({
+    t: addDays(lastDay, i + 1),
+    point: clamp(point),
+    lower: clamp(f.lower[i]),
+    upper: clamp(f.upper[i]),
+  }));
+}
 
 function range(since: string | undefined, until: string | undefined, defaultDays: number) {
   const end = until ? new Date(until) : new Date();
@@ -137,7 +176,8 @@ export async function voicesRoutes(app: App) {
     '/sentiment',
     {
       schema: {
-        summary: 'Daily mention volume and mean sentiment per entity (optionally one aspect)',
+        summary:
+          'Daily mention volume and mean sentiment per entity (optionally one aspect), with a forecast band of the mean',
         tags: ['voices'],
         querystring: Type.Object({
           entity: Type.Optional(Type.String({ maxLength: 100 })),
@@ -151,6 +191,7 @@ export async function voicesRoutes(app: App) {
           bucket: Type.Optional(Type.Literal('day')),
           since: Type.Optional(Type.String({ format: 'date-time' })),
           until: Type.Optional(Type.String({ format: 'date-time' })),
+          horizon: Horizon,
         }),
         response: {
           200: Type.Object({
@@ -161,6 +202,9 @@ export async function voicesRoutes(app: App) {
                 points: Type.Array(
                   Type.Object({ t: Day, count: Type.Integer(), mean: Nullable(Type.Number()) }),
                 ),
+                forecast: Type.Array(ForecastPoint, {
+                  description: 'Daily mean sentiment for the days after `until` (damped Holt, 80 % band)',
+                }),
               }),
             ),
           }),
@@ -170,13 +214,18 @@ export async function voicesRoutes(app: App) {
     },
     async (req) => {
       const { start, end } = range(req.query.since, req.query.until, 30);
+      const series = await sentimentSeries(db, {
+        entity: req.query.entity,
+        aspect: req.query.aspect,
+        since: start,
+        until: end,
+      });
+      const lastDay = dayOf(end);
       return {
-        series: await sentimentSeries(db, {
-          entity: req.query.entity,
-          aspect: req.query.aspect,
-          since: start,
-          until: end,
-        }),
+        series: series.map((s) => ({
+          ...s,
+          forecast: forecastSentiment(s.points, lastDay, req.query.horizon ?? 14),
+        })),
       };
     },
   );
@@ -205,7 +254,7 @@ export async function voicesRoutes(app: App) {
           bucket: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('hour')])),
           since: Type.Optional(Type.String({ format: 'date-time' })),
           until: Type.Optional(Type.String({ format: 'date-time' })),
-          horizon: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+          horizon: Horizon,
         }),
         response: {
           200: Type.Object({
@@ -215,14 +264,7 @@ export async function voicesRoutes(app: App) {
             points: Type.Array(
               Type.Object({ t: Type.String(), count: Type.Integer(), sentiment: Nullable(Type.Number()) }),
             ),
-            forecast: Type.Array(
-              Type.Object({
-                t: Type.String(),
-                point: Type.Number(),
-                lower: Type.Number(),
-                upper: Type.Number(),
-              }),
-            ),
+            forecast: Type.Array(ForecastPoint),
           }),
           ...errorResponses,
         },
