@@ -200,9 +200,14 @@ export interface DeliveryAttempt {
   durationMs: number | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /**
+   * What was sent: the message's body as rendered once for every attempt (Slack Block Kit, or the webhook's JSON).
+   * Holds no URL or secret (signatures are headers, made at send time). Null when not asked for.
+   */
+  message: Record<string, unknown> | null;
 }
 
-/** Every attempt, newest first, by keyset on id. */
+/** Every attempt, newest first, by keyset on id; `withMessage`: with the body that was sent. */
 export async function listDeliveries(
   db: Db,
   f: {
@@ -212,13 +217,15 @@ export async function listDeliveries(
     status?: AttemptStatus;
     beforeId?: number;
     limit: number;
+    withMessage?: boolean;
   },
 ): Promise<DeliveryAttempt[]> {
   const { rows } = await db.query<DeliveryAttempt>(
     'deliveries.list',
     `SELECT d.id, d.message_id AS "messageId", m.kind, d.channel_id AS "channelId", c.name AS "channelName",
        c.kind AS "channelKind", d.alert_id AS "alertId", d.attempt, d.status, d.http_status AS "httpStatus", d.error,
-       d.duration_ms AS "durationMs", d.created_at AS "createdAt", d.finished_at AS "finishedAt"
+       d.duration_ms AS "durationMs", d.created_at AS "createdAt", d.finished_at AS "finishedAt",
+       CASE WHEN $7::boolean THEN m.body END AS message
      FROM deliveries d JOIN channels c ON c.id = d.channel_id
      LEFT JOIN delivery_messages m ON m.message_id = d.message_id
      WHERE ($1::bigint IS NULL OR d.channel_id = $1) AND ($2::bigint IS NULL OR d.alert_id = $2)
@@ -232,6 +239,7 @@ export async function listDeliveries(
       f.status ?? null,
       f.beforeId ?? null,
       f.limit,
+      f.withMessage ?? false,
     ],
   );
   return rows;

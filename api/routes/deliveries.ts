@@ -21,6 +21,11 @@ const DeliveryBody = Type.Object({
   durationMs: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Timestamp,
   finishedAt: NullableTimestamp,
+  message: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description:
+      'What was sent, the same on every attempt: Slack Block Kit (`text` fallback and `blocks`) or the signed ' +
+      'webhook JSON. No URL or secret. Null with include_message=false',
+  }),
 });
 
 export async function deliveryRoutes(app: App) {
@@ -29,13 +34,18 @@ export async function deliveryRoutes(app: App) {
     '/deliveries',
     {
       schema: {
-        summary: 'Every delivery attempt, newest first, with its status and the receiver’s error',
+        summary:
+          'Every delivery attempt, newest first, with its status, the receiver’s error and the message sent',
         tags: ['alerts'],
         querystring: Type.Object({
           channel_id: Type.Optional(Type.Integer({ minimum: 1 })),
           alert_id: Type.Optional(Type.Integer({ minimum: 1 })),
           message_id: Type.Optional(Type.String({ maxLength: 200 })),
           status: Type.Optional(Status),
+          include_message: Type.Boolean({
+            default: true,
+            description: 'false: attempts without the message body',
+          }),
           limit: Limit,
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         }),
@@ -52,6 +62,7 @@ export async function deliveryRoutes(app: App) {
         status: q.status as 'sending' | 'sent' | 'failed' | 'dead' | undefined,
         beforeId: before?.id,
         limit: q.limit,
+        withMessage: q.include_message,
       });
       return { items, nextCursor: nextCursor(items, q.limit, (last) => ({ id: last.id })) };
     },

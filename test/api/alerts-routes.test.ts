@@ -326,10 +326,42 @@ describe('deliveries API', () => {
         'httpStatus',
         'id',
         'kind',
+        'message',
         'messageId',
         'status',
       ].sort(),
     );
     expect((await app.inject('/api/deliveries?status=bogus')).statusCode).toBe(400);
+  });
+
+  it('shows the message sent: Slack Block Kit with its text fallback, no URL or token; opt out with include_message=false', async () => {
+    const ch = (await post('/api/channels', { kind: 'slack', name: 'shown', url: slack.url })).json();
+    await post('/api/rules', { name: 'shown launches', eventType: 'launched', channelIds: [ch.id] });
+    const { insertEvents } = await import('../../db/index.ts');
+    const ids = await insertEvents(tdb.db, [
+      {
+        type: 'launched',
+        dedupKey: 'shown-launch',
+        occurredAt: new Date(),
+        subject: 'Velvet Serum <b>',
+        payload: { price: '19.90', currency: 'EUR', url: 'https://shop.test/p/velvet' },
+      },
+    ]);
+    await queue.enqueue('evaluate-alerts', { eventIds: ids });
+    const attempts = async (query = '') =>
+      (await app.inject(`/api/deliveries?channel_id=${ch.id}${query}`)).json().items;
+    await waitFor(async () => (await attempts())[0]?.status === 'sent', 'the alert sent');
+    const [sent] = await attempts();
+    expect(sent.kind).toBe('alert');
+    const message = sent.message as { text: string; blocks: { type: string }[] };
+    expect(message.text).toContain('Velvet Serum &lt;b&gt;');
+    expect(message.blocks[0].type).toBe('header');
+    expect(message.blocks.length).toBeGreaterThan(1);
+    // Exactly what Slack received.
+    expect(JSON.parse(slack.requests.at(-1)!.body)).toEqual(sent.message);
+    const raw = (await app.inject(`/api/deliveries?channel_id=${ch.id}`)).body;
+    expect(raw).not.toContain('fakeslacktoken');
+    expect(raw).not.toContain(slack.url);
+    expect((await attempts('&include_message=false'))[0]).toMatchObject({ id: sent.id, message: null });
   });
 });
