@@ -2,7 +2,7 @@
  * In-process V8 CPU profiling (node:inspector) around one phase of a benchmark, summarised by where the
  * self time went: our folders (`jobs`, `db`, `crawlers/…`) or the package under `node_modules`.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 
@@ -66,6 +66,7 @@ export async function profile<T>(
   }
   let file: string | null = null;
   if (dir) {
+    mkdirSync(dir, { recursive: true });
     file = join(dir, `${name}-${Date.now()}.cpuprofile`);
     writeFileSync(file, JSON.stringify(prof));
   }

@@ -55,8 +55,8 @@ export async function startWorker(
         const robots = createRobotsCache({ policy, userAgent });
         const hostLimiter = new HostLimiter();
         crawler = routePageCrawlers({
-          // Each replaced by a fresh instance every RECYCLE_AFTER_REQUESTS requests: crawlee's in-memory queue keeps
-          // every request it handled, so a worker that runs for weeks would otherwise grow and slow down.
+          // Each replaced by a fresh instance every RECYCLE_AFTER_REQUESTS requests: whatever a crawlee crawler
+          // accumulates over weeks (statistics, error trackers) starts afresh.
           static: () =>
             recyclePageCrawler(() =>
               createPageCrawler({

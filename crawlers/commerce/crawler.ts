@@ -8,7 +8,13 @@
 import type { IncomingMessage } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { CheerioCrawler, type CheerioCrawlingContext } from '@crawlee/cheerio';
-import { type BaseHttpClient, Configuration, log as crawleeLog, LogLevel } from '@crawlee/core';
+import {
+  type BaseHttpClient,
+  Configuration,
+  log as crawleeLog,
+  LogLevel,
+  type RequestQueue,
+} from '@crawlee/core';
 import { type CheerioAPI, load } from 'cheerio';
 import { capNesting } from './cap-nesting.ts';
 import { discoverProductLinks } from './discover-links.ts';
@@ -21,6 +27,7 @@ import {
   type PoliteCrawlOptions,
   runPageCrawler,
 } from './page-crawl.ts';
+import { InMemoryRequestManager } from './request-manager.ts';
 import { parseSitemap } from './sitemap.ts';
 import type { ExtractHints } from './types.ts';
 
@@ -93,48 +100,8 @@ export function outcomeOfPage(
  * plain transient error.
  */
 class NoProxyCheerioCrawler extends CheerioCrawler {
-  /** Bumped whenever the queue may have gained a request (added, or reclaimed for a retry). */
-  private queueGeneration = 0;
-  /** The generation at which the queue was last found empty. */
-  private emptyAt = -1;
-  private readonly watched = new WeakSet<object>();
-
   protected override isProxyError(): boolean {
     return false;
-  }
-
-  /**
-   * The pool asks "is a request ready?" after every task start and end, on every notify and poll, and with an empty
-   * queue each question walks every request the in-memory queue holds (handled ones included) behind a schema
-   * parse. Once the queue was found empty, nothing can be ready until a request is added or reclaimed: answer
-   * from that. A question asked while the queue changes is asked of the queue.
-   */
-  protected override async _isTaskReadyFunction(): Promise<boolean> {
-    const generation = this.queueGeneration;
-    if (this.emptyAt === generation) return false;
-    const ready = await super._isTaskReadyFunction();
-    if (!ready && generation === this.queueGeneration) this.emptyAt = generation;
-    return ready;
-  }
-
-  /** The queue, with every way a request enters it bumping the generation once it has. */
-  override async getRequestQueue() {
-    const queue = await super.getRequestQueue();
-    if (!this.watched.has(queue)) {
-      this.watched.add(queue);
-      const methods = queue as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-      for (const name of ['addRequest', 'addRequests', 'addRequestsBatched', 'reclaimRequest']) {
-        const original = methods[name].bind(queue);
-        methods[name] = async (...args) => {
-          try {
-            return await original(...args);
-          } finally {
-            this.queueGeneration++;
-          }
-        };
-      }
-    }
-    return queue;
   }
 
   /**
@@ -154,13 +121,15 @@ export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
   crawleeLog.setLevel(LogLevel.OFF);
   const core = createPageCrawlCore(opts);
   const config = new Configuration({ persistStorage: false, purgeOnStart: false });
+  const requests = new InMemoryRequestManager();
   const crawler = new NoProxyCheerioCrawler(
     {
+      requestQueue: requests as unknown as RequestQueue, // an IRequestManager (see request-manager.ts)
       keepAlive: true,
       maxConcurrency: opts.maxConcurrency,
       // Jobs hand this long-lived crawler one request at a time and wake its pool when they do (runPageCrawler):
-      // start at full concurrency, and poll an empty queue only every 50 ms as a fallback (each poll walks every
-      // request the in-memory queue holds, handled ones included; crawlee's default ramps up from 1). Crawlee's
+      // start at full concurrency, and poll an empty queue every 50 ms as a fallback (an O(1) question of our
+      // InMemoryRequestManager; crawlee's default ramps up from 1). Crawlee's
       // "overloaded" verdict, which starts nothing while a request runs, keeps its signals about this process (event
       // loop, memory) but not the host's CPU: that counts Postgres storing these very pages, the API, any neighbour,
       // and on a busy host held the crawler at one fetch at a time however long the pages took to arrive. The
@@ -214,7 +183,7 @@ export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
     },
     config,
   );
-  return runPageCrawler(crawler, core);
+  return runPageCrawler(crawler, core, requests);
 }
 
 /**
@@ -256,10 +225,10 @@ export function routePageCrawlers(create: {
 export const RECYCLE_AFTER_REQUESTS = 5_000;
 
 /**
- * A long-lived crawler that is replaced by a fresh instance every `afterRequests` requests. crawlee's in-memory
- * request queue keeps every request it ever handled, and each "is a request ready?" walks them all: a worker
- * that crawls for weeks would grow in memory and spend ever more CPU idling. New calls go to the fresh instance
- * at once; the old one is closed when its last call has its outcomes, so no request is cut short.
+ * A long-lived crawler that is replaced by a fresh instance every `afterRequests` requests. Our request manager
+ * forgets handled requests, but a crawlee crawler still accumulates per instance (its statistics and error
+ * trackers, per-domain state): a worker that crawls for weeks starts afresh now and then instead. New calls go to
+ * the fresh instance at once; the old one is closed when its last call has its outcomes, so no request is cut short.
  */
 export function recyclePageCrawler(
   create: () => PageCrawler,

@@ -8,6 +8,7 @@ import { NonRetryableError, RetryRequestError } from '@crawlee/core';
 import { parseRetryAfter } from '../net/index.ts';
 import { classifyBlock } from './block.ts';
 import { type DeferOptions, HostLimiter, OriginPausedError } from './host-limiter.ts';
+import type { InMemoryRequestManager } from './request-manager.ts';
 import type { RobotsCache } from './robots.ts';
 import type { ExtractHints, ProductPage } from './types.ts';
 
@@ -290,10 +291,9 @@ export type PageCrawlCore = ReturnType<typeof createPageCrawlCore>;
 
 type Queued = Parameters<Parameters<PageCrawlCore['fetchPages']>[1]>[0];
 
-/** What both crawlee crawlers offer here: their request queue, a graceful stop, an immediate teardown. */
+/** What both crawlee crawlers offer here: a run, a graceful stop, an immediate teardown, and their pool. */
 interface KeepAliveCrawler {
   run(): Promise<unknown>;
-  getRequestQueue(): Promise<{ addRequests(requests: Queued): Promise<unknown> }>;
   /** Set once running; `notify()` makes the pool look for ready requests now rather than at its next poll. */
   autoscaledPool?: { notify(): Promise<void> };
   stop(): void;
@@ -301,39 +301,25 @@ interface KeepAliveCrawler {
 }
 
 /**
- * Starts a keep-alive crawler and wraps it as a PageCrawler: jobs feed it through the core; closing stops it and
- * settles whatever was still pending as failed. Requests go straight to the crawler's request queue, those of
- * several jobs in one turn of the event loop in one call: `crawler.addRequests` costs about 0.5 ms of CPU a
- * call whatever its size (validation, async iteration, batching), the queue's own `addRequests` about half that,
- * and jobs hand the crawler one page each. The crawler's pool is told at once that requests arrived.
+ * Starts a keep-alive crawler built over `requests` (its `requestManager`) and wraps it as a PageCrawler: jobs feed
+ * it through the core; closing stops it and settles whatever was still pending as failed. A job's request goes
+ * straight into the manager and the crawler's pool is told at once that it arrived.
  */
-export function runPageCrawler(crawler: KeepAliveCrawler, core: PageCrawlCore): PageCrawler {
-  // The queue is opened first, so run() finds it open and both use the same instance.
-  const queue = crawler.getRequestQueue();
-  const running = queue.then(() => crawler.run());
-  let next: { requests: Queued; added: Promise<unknown> } | null = null;
-  const addSoon = (queued: Queued): Promise<unknown> => {
-    if (!next) {
-      const batch: { requests: Queued; added: Promise<unknown> } = {
-        requests: [],
-        added: new Promise((r) => setImmediate(r)).then(async () => {
-          next = null;
-          const added = await (await queue).addRequests(batch.requests);
-          // Free slots take the new requests now, not at the pool's next poll.
-          void crawler.autoscaledPool?.notify();
-          return added;
-        }),
-      };
-      next = batch;
-    }
-    next.requests.push(...queued);
-    return next.added;
+export function runPageCrawler(
+  crawler: KeepAliveCrawler,
+  core: PageCrawlCore,
+  requests: InMemoryRequestManager,
+): PageCrawler {
+  const running = crawler.run();
+  const add = async (queued: Queued): Promise<void> => {
+    requests.add(queued);
+    // Free slots take the new requests now, not at the pool's next poll.
+    void crawler.autoscaledPool?.notify();
   };
   return {
-    fetchPages: (requests) => core.fetchPages(requests, addSoon),
+    fetchPages: (list) => core.fetchPages(list, add),
     deferMs: (url, opts) => core.limiter.deferMs(url, opts),
     async close() {
-      await queue.catch(() => undefined);
       crawler.stop();
       await crawler.teardown();
       await running.catch(() => undefined);
