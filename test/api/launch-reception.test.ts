@@ -87,7 +87,7 @@ beforeAll(async () => {
     db,
     mentions.map((m, k) => ({ ...m, sentiment: MENTIONS[k][2], simhash: null })),
   );
-  stored.forEach((id, k) => ids.set(`m${k}`, id));
+  for (const [k, id] of stored.entries()) ids.set(`m${k}`, id);
 });
 afterAll(async () => {
   await t?.close();
