@@ -7,6 +7,7 @@ export * from './commerce/browser-crawler.ts';
 export * from './commerce/crawler.ts';
 export * from './commerce/host-limiter.ts';
 export * from './commerce/index.ts';
+export * from './commerce/request-manager.ts';
 export * from './commerce/robots.ts';
 export * from './feeds/index.ts';
 export * from './fx/index.ts';
