@@ -6,7 +6,8 @@
  *   db                  → logger (types) only
  *   jobs                → crawlers, analyzers, db, config, logger
  *   api                 → db, jobs, config, logger, and the crawlers/analyzers front doors (URL checks, forecasts)
- * Another folder's code is reached only through its `index.ts`.
+ * Another folder's code is reached only through its `index.ts`. The Postgres drivers (`pg`, PGlite) are db/'s
+ * alone among the layers: the rest reach the database through db/'s functions.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -32,6 +33,11 @@ function walk(dir: string, out: string[] = []): string[] {
   }
   return out;
 }
+
+/** Packages only db/ may import (of the layers; tests and benches talk to Postgres directly where they must). */
+const DB_DRIVERS = /^(pg|pg-[a-z-]+|@electric-sql\/[a-z-]+)$/;
+const PACKAGE_IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s+['"]([^.'"][^'"]*)['"]|import\(\s*['"]([^.'"][^'"]*)['"]\s*\)/g;
 
 const IMPORT =
   /(?:^|\n)\s*(import|export)\s(type\s)?[^'";]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
@@ -59,6 +65,13 @@ for (const layer of LAYERS) {
       file,
       deps.filter((d) => !d.typeOnly).map((d) => d.path),
     );
+    if (layer !== 'db') {
+      for (const m of readFileSync(file, 'utf8').matchAll(PACKAGE_IMPORT)) {
+        const pkg = m[1] ?? m[2];
+        if (DB_DRIVERS.test(pkg))
+          violations.push(`${relative(root, file)}: only db/ imports the database driver (${pkg})`);
+      }
+    }
     for (const { path: dep } of deps) {
       const rel = relative(root, dep);
       const top = rel.split('/')[0];
