@@ -257,6 +257,17 @@ export interface DigestAlert {
   createdAt: Date;
 }
 
+/** Which of these message ids are stored (by the unique index on message_id). */
+export async function existingMessageIds(db: Db, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ messageId: string }>(
+    'delivery_messages.existing',
+    'SELECT message_id AS "messageId" FROM delivery_messages WHERE message_id = ANY($1::text[])',
+    [ids],
+  );
+  return rows.map((r) => r.messageId);
+}
+
 /**
  * Stores one digest message for a channel with the alerts it carries, atomically: the alerts are those of the
  * given digest rules, created in [since, before), not yet sent to this channel (in a digest or on their own). Does nothing (returns
