@@ -130,11 +130,15 @@ export async function reportedTerms(db: Db): Promise<Set<string>> {
   return new Set(rows.map((r) => r.term));
 }
 
+/**
+ * Trends detected on or after `since` (a day; all of them without it), ranked by score, the strongest first; ties go
+ * to the newer detection.
+ */
 export async function listTrends(db: Db, f: { since?: string; limit: number }): Promise<TrendRow[]> {
   const { rows } = await db.query<TrendRow>(
     'trends.list',
     `SELECT ${TREND_COLUMNS} FROM trends WHERE ($1::date IS NULL OR detected_at >= $1::date)
-     ORDER BY detected_at DESC, score DESC LIMIT $2`,
+     ORDER BY score DESC, detected_at DESC, term LIMIT $2`,
     [f.since ?? null, f.limit],
   );
   return rows;

@@ -234,9 +234,18 @@ export async function voicesRoutes(app: App) {
     '/trends',
     {
       schema: {
-        summary: 'Emerging trends, newest first, with their evidence',
+        summary:
+          'Emerging trends detected since a day, ranked by score (strongest first), with their evidence',
         tags: ['trends'],
-        querystring: Type.Object({ since: Type.Optional(Day), limit: Limit }),
+        querystring: Type.Object({
+          since: Type.Optional(
+            Type.String({
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+              description: 'Only trends detected on or after this day',
+            }),
+          ),
+          limit: Limit,
+        }),
         response: { 200: Type.Object({ items: Type.Array(Trend) }), ...errorResponses },
       },
     },
