@@ -59,7 +59,7 @@ describe('digests catch up after a gap', () => {
     const out: Record<string, number[]> = {};
     for (const r of rows) {
       const end = new Date(Number(r.messageId.split('_').at(-1))).toISOString().slice(0, 10);
-      (out[end] ??= []).push(Number(r.title.split(' ').at(-1)));
+      out[end] = [...(out[end] ?? []), Number(r.title.split(' ').at(-1))];
     }
     return out;
   }
