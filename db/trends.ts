@@ -54,22 +54,37 @@ export interface EvidenceMention {
   author: string | null;
   source: string;
   sentiment: number | null;
+  title: string | null;
   body: string;
   lang: string | null;
 }
 
-/** Mentions in a time range whose text contains any of the phrases (the evidence for candidate terms). */
-export async function mentionsContaining(
+/**
+ * A mention's title and body as term fragments are matched against: accent-folded (NFD less its combining marks,
+ * so that an uppercase accented letter lowers too), lowercased, without spaces and punctuation.
+ */
+const FOLDED_TEXT = `lower(regexp_replace(normalize(coalesce(title, '') || ' ' || body, NFD), '[\\u0300-\\u036f]', '', 'g'))`;
+const SQUASHED_TEXT = `regexp_replace(${FOLDED_TEXT}, '[[:space:][:punct:]]+', '', 'g')`;
+
+/**
+ * Mentions in [since, until) that may carry any of the terms, newest first, at most `limit`. Each term is given as
+ * its fragments (`termFragments` of the trends analyzer: "glass skin" → ["glass", "skin"]), matched in order on the
+ * folded text, so a hashtag-only "#GlassSkin", "glass-skins" and accented spellings are found; a caller that needs
+ * the exact term tests each row's term keys. Newest first: when more match than `limit`, the latest are kept.
+ */
+export async function mentionsMatchingTerms(
   db: Db,
-  f: { since: Date; until: Date; phrases: string[]; limit: number },
+  f: { since: Date; until: Date; terms: string[][]; limit: number },
 ): Promise<EvidenceMention[]> {
-  if (f.phrases.length === 0) return [];
-  const patterns = f.phrases.map((p) => `%${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const patterns = f.terms
+    .filter((t) => t.length > 0)
+    .map((t) => `%${t.map((x) => x.replace(/[\\%_]/g, (c) => `\\${c}`)).join('%')}%`);
+  if (patterns.length === 0) return [];
   const { rows } = await db.query<EvidenceMention>(
-    'mentions.containing',
-    `SELECT id, published_at AS "publishedAt", author, source, sentiment, body, lang FROM mentions
-     WHERE published_at >= $1 AND published_at < $2 AND (body ILIKE ANY($3::text[]) OR title ILIKE ANY($3::text[]))
-     ORDER BY published_at LIMIT $4`,
+    'mentions.matching_terms',
+    `SELECT id, published_at AS "publishedAt", author, source, sentiment, title, body, lang FROM mentions
+     WHERE published_at >= $1 AND published_at < $2 AND ${SQUASHED_TEXT} LIKE ANY($3::text[])
+     ORDER BY published_at DESC, id DESC LIMIT $4`,
     [f.since, f.until, patterns, f.limit],
   );
   return rows;

@@ -12,6 +12,7 @@ import {
   type SentimentShift,
   screenCandidates,
   type TermSeries,
+  termFragments,
   textContext,
   windowSpan,
 } from '../analyzers/index.ts';
@@ -23,7 +24,7 @@ import {
   insertTrends,
   listEntities,
   lockReportedShifts,
-  mentionsContaining,
+  mentionsMatchingTerms,
   mentionTotals,
   type ReportedShift,
   reportedTerms,
@@ -139,20 +140,23 @@ async function findEmergingTrends(ctx: JobContext, today: string): Promise<Emerg
 
   const reported = await reportedTerms(ctx.db);
   const wanted = new Set([...candidates.map((c) => c.series.key), ...reported]);
-  const phrases = [...new Set(candidates.map((c) => c.series.display.replace(/^#/, '')))];
-  const rowsEvidence = await mentionsContaining(ctx.db, {
+  // Found by the candidates' key fragments ("#GlassSkin" and "glass skín" for "glass skin"), kept by their keys.
+  const rowsEvidence = await mentionsMatchingTerms(ctx.db, {
     since: new Date(`${days[days.length - maxRecent]}T00:00:00Z`),
     until: new Date(`${addDays(today, 1)}T00:00:00Z`),
-    phrases,
+    terms: candidates.map((c) => termFragments(c.series.display)),
     limit: MAX_EVIDENCE,
   });
+  // Oldest first, as the detector reads a stream (the read keeps the newest when it has to cut).
+  rowsEvidence.reverse();
   const evidence: MentionEvidence[] = rowsEvidence.map((m) => ({
     id: String(m.id),
     day: dayOf(m.publishedAt),
     author: m.author ?? `anonymous:${m.source}`,
     source: m.source,
     sentiment: m.sentiment,
-    terms: termKeysOf(m.body).filter((t) => wanted.has(t)),
+    // The text terms were extracted from at ingest: title and body.
+    terms: termKeysOf(m.title ? `${m.title}\n${m.body}` : m.body).filter((t) => wanted.has(t)),
     context: textContext(m.body),
   }));
   return resolveEmerging(candidates, evidence, window, reported, opts);

@@ -32,6 +32,6 @@ export {
   type TrendWindow,
 } from './screen-candidates.ts';
 export { STOPWORDS } from './stopwords.ts';
-export { foldAccents, stemWord, termKey } from './term-key.ts';
+export { foldAccents, stemWord, termFragments, termKey } from './term-key.ts';
 export { textContext } from './text-context.ts';
 export { createTrendDetector, type TrendDetector, type TrendMention } from './trend-detector.ts';

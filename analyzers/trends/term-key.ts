@@ -36,3 +36,21 @@ export function termKey(display: string): string {
   for (const w of words) if (w.length > 0) key += wordKey(w);
   return key;
 }
+
+/**
+ * What every text carrying `display`'s term key contains, in order, once lowercased, accent-folded and stripped of
+ * spaces and punctuation: each word's key, less a final "y" (a plural "berries" keys as "berry"). A cheap prefilter
+ * for a store to find a term's mentions (`LIKE '%glass%skin%'` finds "Glass Skin", "#GlassSkin", "glass-skins",
+ * "glass skín"); the exact test stays the term key. Never throws; no letters or digits give [].
+ */
+export function termFragments(display: string): string[] {
+  const out: string[] = [];
+  // An apostrophe joins its word, as in term extraction ("l'oréal" → "loreal").
+  for (const w of foldAccents(display.toLowerCase().replace(/['’]/g, '')).split(NON_KEY)) {
+    if (w.length === 0) continue;
+    const key = wordKey(w);
+    const fragment = key.length > 1 && key.endsWith('y') ? key.slice(0, -1) : key;
+    if (fragment.length > 0) out.push(fragment);
+  }
+  return out;
+}

@@ -1,10 +1,11 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { termFragments, termKey } from '../../analyzers/index.ts';
 import {
   getLaunch,
   listCompetitors,
   listLaunches,
   listPromotions,
-  mentionsContaining,
+  mentionsMatchingTerms,
 } from '../../db/index.ts';
 import type { App } from '../app.ts';
 import { decodeCursor, nextCursor } from '../cursor.ts';
@@ -15,6 +16,8 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const DAY_MS = 86_400_000;
 /** Days before and after a launch its reception covers. */
 const RECEPTION_DAYS = 7;
+/** Most mentions read for one reception (the newest are kept). */
+const RECEPTION_MAX_MENTIONS = 5000;
 
 const Launch = Type.Object({
   eventId: Type.Integer(),
@@ -173,13 +176,19 @@ export async function marketRoutes(app: App) {
       if (!launch) throw notFound('launch', req.params.id);
       const phrase = productPhrase(launch.product ?? '');
       const at = new Date(launch.launchedAt).getTime();
-      const mentions = phrase
-        ? await mentionsContaining(db, {
-            since: new Date(at - RECEPTION_DAYS * DAY_MS),
-            until: new Date(at + RECEPTION_DAYS * DAY_MS),
-            phrases: [phrase],
-            limit: 5000,
-          })
+      // Found by the phrase's term fragments, kept when the text holds its key: "#VelvetLipstick", "velvet
+      // lipsticks" and "Vélvet Lipstick" count, "velvet finish, unlike this lipstick" does not.
+      const key = termKey(phrase);
+      const fragments = termFragments(phrase);
+      const mentions = key
+        ? (
+            await mentionsMatchingTerms(db, {
+              since: new Date(at - RECEPTION_DAYS * DAY_MS),
+              until: new Date(at + RECEPTION_DAYS * DAY_MS),
+              terms: [fragments],
+              limit: RECEPTION_MAX_MENTIONS,
+            })
+          ).filter((m) => termKey(m.title ? `${m.title}\n${m.body}` : m.body).includes(key))
         : [];
       const days = new Map<string, { n: number; sum: number; sn: number }>();
       const side = { before: { n: 0, sum: 0, sn: 0 }, after: { n: 0, sum: 0, sn: 0 } };
@@ -206,7 +215,8 @@ export async function marketRoutes(app: App) {
           .map(([day, c]) => ({ day, mentions: c.n, sentiment: mean(c) })),
         before: { mentions: side.before.n, sentiment: mean(side.before) },
         after: { mentions: side.after.n, sentiment: mean(side.after) },
-        sampleMentionIds: mentions.slice(-5).map((m) => m.id),
+        // The newest five (the read is newest first).
+        sampleMentionIds: mentions.slice(0, 5).map((m) => m.id),
       };
     },
   );

@@ -21,7 +21,10 @@ const MENTIONS: [number, string, number][] = [
   [1, 'bought the Velvet Lipstick at launch, lovely', 0.6],
   [1 * 24 + 2, 'VELVET LIPSTICK in Rosewood is gorgeous', 0.4],
   [2 * 24, 'my review of the velvet lipstick: creamy', 0.5],
+  [2 * 24 + 5, 'a velvet finish, unlike this lipstick', -0.8], // both words, not the product
   [3 * 24, 'second day with Velvet Lipstick, still good', 0.5],
+  [4 * 24, 'new in my bag: #VelvetLipstick', 0.5], // the product as a hashtag
+  [4 * 24 + 3, 'o Vélvet Lipstick já chegou', 0.5], // and with an accent
   [5 * 24, 'Velvet Lipstick wears well past lunch', 0.7],
   [6 * 24 + 20, 'Velvet Lipstick smells a bit strong', 0.3],
   [8 * 24, 'Velvet Lipstick a week on, old news', -0.9], // outside the 7 days
@@ -101,7 +104,7 @@ describe('GET /api/launches/:id/reception', () => {
     expect(body.phrase).toBe('Velvet Lipstick');
     expect(body.launch).toMatchObject({ eventId: launchId, competitor: 'Velora', price: '24.00' });
     expect(body.before).toEqual({ mentions: 3, sentiment: 0.1 });
-    expect(body.after).toEqual({ mentions: 6, sentiment: 0.5 });
+    expect(body.after).toEqual({ mentions: 8, sentiment: 0.5 });
     const day = (h: number) => new Date(LAUNCH + h * HOUR).toISOString().slice(0, 10);
     expect(body.days).toEqual([
       { day: day(-5 * 24), mentions: 1, sentiment: 0.2 },
@@ -111,15 +114,18 @@ describe('GET /api/launches/:id/reception', () => {
       { day: day(26), mentions: 1, sentiment: 0.4 },
       { day: day(48), mentions: 1, sentiment: 0.5 },
       { day: day(72), mentions: 1, sentiment: 0.5 },
+      { day: day(96), mentions: 2, sentiment: 0.5 },
       { day: day(120), mentions: 1, sentiment: 0.7 },
       { day: day(164), mentions: 1, sentiment: 0.3 },
     ]);
     // Samples are mentions of the product inside the window.
     const inWindow = MENTIONS.flatMap(([h, text], k) =>
-      Math.abs(h * HOUR) < 7 * DAY && /velvet lipstick/i.test(text) ? [ids.get(`m${k}`)] : [],
+      Math.abs(h * HOUR) < 7 * DAY && /v[eé]lvet ?lipstick/i.test(text) ? [ids.get(`m${k}`)] : [],
     );
-    expect(body.sampleMentionIds.length).toBeGreaterThan(0);
+    expect(body.sampleMentionIds).toHaveLength(5);
     for (const id of body.sampleMentionIds) expect(inWindow).toContain(id);
+    // The newest of them.
+    expect(body.sampleMentionIds).toContain(ids.get(`m${MENTIONS.findIndex(([h]) => h === 6 * 24 + 20)}`));
   });
 
   it('answers 404 for an unknown id and for an event that is not a launch', async () => {
