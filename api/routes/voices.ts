@@ -89,14 +89,31 @@ function forecastSentiment(
   }));
 }
 
-function range(since: string | undefined, until: string | undefined, defaultDays: number) {
+/**
+ * The [since, until) window of a series route, `defaultDays` back from until (default now). At most `maxDays` long:
+ * series are padded bucket by bucket and forecast from the padded history, so an unbounded window (until=9999-12-31)
+ * would cost seconds of CPU per entity.
+ */
+function range(
+  since: string | undefined,
+  until: string | undefined,
+  defaultDays: number,
+  maxDays = MAX_SERIES_DAYS,
+) {
   const end = until ? new Date(until) : new Date();
   const start = since ? new Date(since) : new Date(end.getTime() - defaultDays * DAY_MS);
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
     throw badRequest('VALIDATION_FAILED', 'querystring/since and until must be dates');
   }
+  if (end.getTime() - start.getTime() > maxDays * DAY_MS) {
+    throw badRequest('VALIDATION_FAILED', `querystring/since..until spans more than ${maxDays} days`);
+  }
   return { start, end };
 }
+
+/** Longest window of a day series (ten years), and of an hourly one (92 days). */
+const MAX_SERIES_DAYS = 3660;
+const MAX_HOURLY_DAYS = 92;
 
 export async function voicesRoutes(app: App) {
   const { db } = app.deps;
@@ -282,7 +299,12 @@ export async function voicesRoutes(app: App) {
     async (req) => {
       const bucket = req.query.bucket ?? 'day';
       const trend = await getTrend(db, req.params.term);
-      const { start, end } = range(req.query.since, req.query.until, bucket === 'day' ? 60 : 7);
+      const { start, end } = range(
+        req.query.since,
+        req.query.until,
+        bucket === 'day' ? 60 : 7,
+        bucket === 'day' ? MAX_SERIES_DAYS : MAX_HOURLY_DAYS,
+      );
       const raw = await termSeries(db, { term: req.params.term, bucket, since: start, until: end });
       if (!trend && raw.length === 0) throw notFound('term', req.params.term);
       // Fill empty buckets with zeros so the series (and its forecast) is regular.

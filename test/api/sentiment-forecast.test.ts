@@ -103,4 +103,19 @@ describe('GET /api/sentiment forecast', () => {
     expect(velora.forecast).toEqual([]);
     expect((await t.app.inject('/api/sentiment?horizon=0')).statusCode).toBe(400);
   });
+
+  it('refuses a window too long to pad and forecast (an until in year 9999 would cost seconds per entity)', async () => {
+    const started = performance.now();
+    const far = await t.app.inject(`/api/sentiment?since=${dayAt(0)}T00:00:00Z&until=9999-12-30T00:00:00Z`);
+    expect(far.statusCode, far.body).toBe(400);
+    expect(far.json().error.message ?? far.body).toMatch(/spans more than 3660 days/);
+    expect(performance.now() - started).toBeLessThan(2000);
+    const hourly = await t.app.inject(
+      `/api/trends/glass%20skin/series?bucket=hour&since=2020-01-01T00:00:00Z&until=2026-01-01T00:00:00Z`,
+    );
+    expect(hourly.statusCode, hourly.body).toBe(400);
+    // Ten years of days is still a window.
+    const decade = await t.app.inject(`/api/sentiment?since=2017-01-01T00:00:00Z&until=2026-12-01T00:00:00Z`);
+    expect(decade.statusCode, decade.body).toBe(200);
+  });
 });
