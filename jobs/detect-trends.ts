@@ -204,6 +204,9 @@ function isReportedAgain(s: FoundShift, reported: readonly ReportedShift[]): boo
   );
 }
 
+/** Days after a shift's first day its evidence is drawn from. */
+const SHIFT_EVIDENCE_DAYS = 7;
+
 async function findSentimentShifts(ctx: JobContext, today: string): Promise<FoundShift[]> {
   const since = new Date(`${addDays(today, -SHIFT_SCAN_DAYS)}T00:00:00Z`);
   const until = new Date(`${today}T00:00:00Z`);
@@ -219,8 +222,11 @@ async function findSentimentShifts(ctx: JobContext, today: string): Promise<Foun
       .map((p) => ({ day: p.t, mean: p.mean!, n: p.count }));
     const shifts = detectSentimentShift(points);
     for (const [i, shift] of shifts.entries()) {
-      // The mentions that drove it: the strongest in its direction, from its first day to the next change.
-      const end = i + 1 < shifts.length ? shifts[i + 1].day : addDays(today, 1);
+      // The mentions that drove it: the strongest in its direction, from its first day to the next change, within
+      // its first SHIFT_EVIDENCE_DAYS (each pass re-reads them for every shift in the scan: keep the read bounded).
+      const next = i + 1 < shifts.length ? shifts[i + 1].day : addDays(today, 1);
+      const cap = addDays(shift.day, SHIFT_EVIDENCE_DAYS);
+      const end = next < cap ? next : cap;
       const mentionIds = await entityMentionsBySentiment(ctx.db, {
         entity: s.entity,
         since: new Date(`${shift.day}T00:00:00Z`),
