@@ -111,13 +111,20 @@ describe.skipIf(!ready)(
         `no price changes through the API:\n${workers[0].output().slice(-3000)}`,
       ).toBeGreaterThan(0);
 
-      // Each worker process records itself (host:pid) on the runs it crawled; the API process crawls nothing.
-      const { rows } = await db.query<{ worker: string; runs: number }>(
-        'test.split.workers',
-        `SELECT worker, count(*)::int AS runs FROM crawl_runs WHERE finished_at IS NOT NULL GROUP BY worker`,
-      );
-      const runsBy = Object.fromEntries(rows.map((r) => [r.worker, r.runs]));
+      // Each worker process records itself (host:pid) on the runs it crawled; the API process crawls nothing. The
+      // first price change can come before the second worker has finished a run of its own: wait for both a while.
       const ids = workers.map((w) => `${hostname()}:${w.pid}`);
+      let runsBy: Record<string, number> = {};
+      const bothBy = Date.now() + 30_000;
+      for (;;) {
+        const { rows } = await db.query<{ worker: string; runs: number }>(
+          'test.split.workers',
+          `SELECT worker, count(*)::int AS runs FROM crawl_runs WHERE finished_at IS NOT NULL GROUP BY worker`,
+        );
+        runsBy = Object.fromEntries(rows.map((r) => [r.worker, r.runs]));
+        if (ids.every((id) => runsBy[id] > 0) || Date.now() > bothBy) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
       console.log(
         `split mode: migrated at ${migratedAt} ms, all three up at ${upAt} ms, first price change at ${changesAt} ms; finished runs by worker ${JSON.stringify(runsBy)}`,
       );
