@@ -229,9 +229,10 @@ describe.skipIf(!ready)('reliability of the spine on real Postgres and Redis', (
         waitFor(async () => {
           const jobs = await jobsOfTarget();
           const states = await Promise.all(jobs.map((j) => j.getState()));
-          return jobs.length > 0 && states.every((st) => st === 'completed' || st === 'failed')
-            ? jobs.map((j, k) => ({ job: j, state: states[k] }))
-            : null;
+          if (jobs.length === 0 || !states.every((st) => st === 'completed' || st === 'failed')) return null;
+          // Read again: a job fetched while still active has no return value in hand even once it completed.
+          const final = await Promise.all(jobs.map((j) => raw.getJob(j.id!)));
+          return final.map((j, k) => ({ job: j!, state: states[k] }));
         }, what);
 
       await wave();
