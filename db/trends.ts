@@ -76,18 +76,62 @@ export async function mentionsMatchingTerms(
   db: Db,
   f: { since: Date; until: Date; terms: string[][]; limit: number },
 ): Promise<EvidenceMention[]> {
-  const patterns = f.terms
-    .filter((t) => t.length > 0)
-    .map((t) => `%${t.map((x) => x.replace(/[\\%_]/g, (c) => `\\${c}`)).join('%')}%`);
+  const terms = f.terms.filter((t) => t.length > 0);
+  const patterns = terms.map((t) => `%${t.map((x) => x.replace(/[\\%_]/g, (c) => `\\${c}`)).join('%')}%`);
   if (patterns.length === 0) return [];
+  // The folded, squashed text costs ~10x a regular expression on the raw text: rows are screened first with
+  // `rawTextScreen` (which lets through every row the exact test would keep), and only those are folded.
   const { rows } = await db.query<EvidenceMention>(
     'mentions.matching_terms',
     `SELECT id, published_at AS "publishedAt", author, source, sentiment, title, body, lang FROM mentions
-     WHERE published_at >= $1 AND published_at < $2 AND ${SQUASHED_TEXT} LIKE ANY($3::text[])
+     WHERE published_at >= $1 AND published_at < $2
+       AND CASE WHEN (coalesce(title, '') || ' ' || body) ~* $5 THEN ${SQUASHED_TEXT} LIKE ANY($3::text[]) ELSE false END
      ORDER BY published_at DESC, id DESC LIMIT $4`,
-    [f.since, f.until, patterns, f.limit],
+    [f.since, f.until, patterns, f.limit, rawTextScreen(terms)],
   );
   return rows;
+}
+
+/**
+ * Lowercase letters → every character of Latin-1 and the Latin Extended blocks that folds to it as FOLDED_TEXT folds
+ * (NFD less combining marks, lowercased), itself and its uppercase included: "e" → "eEèéêëÈÉÊË…".
+ */
+const FOLDS_TO: ReadonlyMap<string, string> = (() => {
+  const m = new Map<string, string>();
+  const add = (base: string, ch: string) => m.set(base, (m.get(base) ?? '') + ch);
+  for (const [from, to] of [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+    [0xc0, 0x24f],
+    [0x1e00, 0x1eff],
+  ]) {
+    for (let cp = from; cp <= to; cp++) {
+      const ch = String.fromCodePoint(cp);
+      const base = ch
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .toLowerCase();
+      if (/^[a-z]$/.test(base)) add(base, ch);
+    }
+  }
+  return m;
+})();
+
+/**
+ * A case-insensitive regular expression for the raw title and body that every mention `mentionsMatchingTerms` keeps
+ * also matches: each fragment's characters in order, any accented form of a letter, separated only by spaces,
+ * punctuation or combining marks (what folding and squashing remove), the fragments of a term in order. A superset
+ * screen: the exact test runs on what it lets through.
+ */
+export function rawTextScreen(terms: readonly (readonly string[])[]): string {
+  const gap = '[[:space:][:punct:]\u0300-\u036f]*';
+  const charClass = (c: string) => {
+    const forms = FOLDS_TO.get(c);
+    if (forms) return `[${forms}]`;
+    return /[a-z0-9]/i.test(c) ? c : `\\${c}`.replace(/^\\(\p{L}|\p{N})$/u, '$1');
+  };
+  const fragment = (f: string) => [...f].map(charClass).join(gap);
+  return terms.map((t) => `(${t.map(fragment).join('.*')})`).join('|');
 }
 
 export interface TrendRow {

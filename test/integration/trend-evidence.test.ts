@@ -6,10 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, collectTerms, termFragments } from '../../analyzers/index.ts';
-import { insertMentions, mentionsMatchingTerms } from '../../db/index.ts';
+import { type Db, insertMentions, mentionsMatchingTerms } from '../../db/index.ts';
 import { toMentions } from '../../jobs/index.ts';
+import { createPostgresTestDb } from '../support/db.ts';
+import { requireService } from '../support/services.ts';
 import { syntheticStream } from '../unit/trends/synthetic-stream.ts';
 import { type Rig, startRig } from './alerts/rig.ts';
+
+const postgresReady = await requireService('postgres', 'trend evidence screen on Postgres');
 
 type Item = { id: string; text: string; title?: string; publishedAt: string; author: string };
 
@@ -36,6 +40,69 @@ const keysOf = (text: string) => {
   collectTerms(text, (k) => keys.push(k));
   return keys;
 };
+
+/** mentionsMatchingTerms (raw-text screen, then the fold) against the fold alone on every row: the same ids. */
+async function checkScreen(name: string, db: Db): Promise<void> {
+  const at = (h: number) => new Date(Date.UTC(2026, 6, 1, h)).toISOString();
+  const texts = [
+    'Loving my #GlassSkin routine',
+    'GLASS—SKIN!! finally',
+    'gläss skïn, sort of',
+    'glass\nskin on two lines',
+    'g.l.a.s.s s-k-i-n',
+    'cre\u0300me bru\u0302le\u0301e, decomposed',
+    'Crème Brûlée lip balm',
+    'CRÈME BRÛLÉE',
+    "L'ORÉAL Paris, l’oréal",
+    'vitamin-c serum',
+    'VitaminC!',
+    'İstanbul glass skın', // a dotless ı does not fold to i
+    'nothing to see here',
+  ];
+  await insertMentions(
+    db,
+    toMentions(
+      texts.map((text, i) => ({
+        source: 'screen-test',
+        sourceId: `screen${i}`,
+        url: `https://social.example/s/${i}`,
+        author: `s${i}`,
+        title: null,
+        text,
+        publishedAt: at(i),
+        lang: 'en',
+      })),
+      null,
+      [],
+    ),
+  );
+  const terms = [
+    termFragments('glass skin'),
+    termFragments('crème brûlée'),
+    termFragments("l'oréal"),
+    termFragments('vitamin c'),
+    ['glassskin'],
+    ['istanbul'],
+  ];
+  const window = { since: new Date(at(0)), until: new Date(at(24)) };
+  for (const t of terms) {
+    const screened = await mentionsMatchingTerms(db, { ...window, terms: [t], limit: 100 });
+    const { rows: exact } = await db.query<{ id: number }>(
+      'test.exact_fold',
+      `SELECT id FROM mentions WHERE published_at >= $1 AND published_at < $2
+         AND regexp_replace(lower(regexp_replace(normalize(coalesce(title, '') || ' ' || body, NFD),
+           '[\\u0300-\\u036f]', '', 'g')), '[[:space:][:punct:]]+', '', 'g') LIKE $3
+       ORDER BY published_at DESC, id DESC`,
+      [window.since, window.until, `%${t.join('%')}%`],
+    );
+    const label = `${name}: ${t.join(' ')}`;
+    expect(exact.length, label).toBeGreaterThan(0);
+    expect(
+      screened.map((m) => m.id),
+      label,
+    ).toEqual(exact.map((r) => r.id));
+  }
+}
 
 describe('trend evidence by term key', () => {
   let rig: Rig;
@@ -80,6 +147,17 @@ describe('trend evidence by term key', () => {
     // Newest first.
     const times = found.map((m) => new Date(m.publishedAt).getTime());
     expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('the raw-text screen before the fold keeps every mention the folded match keeps, on PGlite and on Postgres', async () => {
+    const dbs: [string, Db][] = [['pglite', rig.db]];
+    const pg = postgresReady ? await createPostgresTestDb() : null;
+    if (pg) dbs.push(['postgres', pg.db]);
+    try {
+      for (const [name, db] of dbs) await checkScreen(name, db);
+    } finally {
+      await pg?.close();
+    }
   });
 
   it('keeps the newest when more mentions match than the limit', async () => {
