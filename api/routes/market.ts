@@ -16,7 +16,7 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const DAY_MS = 86_400_000;
 /** Days before and after a launch its reception covers. */
 const RECEPTION_DAYS = 7;
-/** Most mentions read for one reception (the newest are kept). */
+/** Most mentions read for each side of one reception (the newest are kept). */
 const RECEPTION_MAX_MENTIONS = 5000;
 
 const Launch = Type.Object({
@@ -166,6 +166,9 @@ export async function marketRoutes(app: App) {
             before: Type.Object({ mentions: Type.Integer(), sentiment: Nullable(Type.Number()) }),
             after: Type.Object({ mentions: Type.Integer(), sentiment: Nullable(Type.Number()) }),
             sampleMentionIds: Type.Array(Type.Integer()),
+            complete: Type.Boolean({
+              description: `false when a side had more candidate mentions than are read (${RECEPTION_MAX_MENTIONS}, the newest kept): counts are then lower bounds`,
+            }),
           }),
           ...errorResponses,
         },
@@ -180,16 +183,21 @@ export async function marketRoutes(app: App) {
       // lipsticks" and "Vélvet Lipstick" count, "velvet finish, unlike this lipstick" does not.
       const key = termKey(phrase);
       const fragments = termFragments(phrase);
-      const mentions = key
-        ? (
-            await mentionsMatchingTerms(db, {
-              since: new Date(at - RECEPTION_DAYS * DAY_MS),
-              until: new Date(at + RECEPTION_DAYS * DAY_MS),
-              terms: [fragments],
-              limit: RECEPTION_MAX_MENTIONS,
-            })
-          ).filter((m) => termKey(m.title ? `${m.title}\n${m.body}` : m.body).includes(key))
-        : [];
+      // Each side read on its own, so a busy launch day cannot crowd out the week before; newest first.
+      const read = (since: number, until: number) =>
+        mentionsMatchingTerms(db, {
+          since: new Date(since),
+          until: new Date(until),
+          terms: [fragments],
+          limit: RECEPTION_MAX_MENTIONS,
+        });
+      const [after, before] = key
+        ? await Promise.all([read(at, at + RECEPTION_DAYS * DAY_MS), read(at - RECEPTION_DAYS * DAY_MS, at)])
+        : [[], []];
+      const complete = after.length < RECEPTION_MAX_MENTIONS && before.length < RECEPTION_MAX_MENTIONS;
+      const mentions = [...after, ...before].filter((m) =>
+        termKey(m.title ? `${m.title}\n${m.body}` : m.body).includes(key),
+      );
       const days = new Map<string, { n: number; sum: number; sn: number }>();
       const side = { before: { n: 0, sum: 0, sn: 0 }, after: { n: 0, sum: 0, sn: 0 } };
       for (const m of mentions) {
@@ -217,6 +225,7 @@ export async function marketRoutes(app: App) {
         after: { mentions: side.after.n, sentiment: mean(side.after) },
         // The newest five (the read is newest first).
         sampleMentionIds: mentions.slice(0, 5).map((m) => m.id),
+        complete,
       };
     },
   );

@@ -126,6 +126,8 @@ describe('GET /api/launches/:id/reception', () => {
     for (const id of body.sampleMentionIds) expect(inWindow).toContain(id);
     // The newest of them.
     expect(body.sampleMentionIds).toContain(ids.get(`m${MENTIONS.findIndex(([h]) => h === 6 * 24 + 20)}`));
+    // Every candidate of both sides was read: the counts are whole, not lower bounds.
+    expect(body.complete).toBe(true);
   });
 
   it('answers 404 for an unknown id and for an event that is not a launch', async () => {
