@@ -1,10 +1,12 @@
 /**
- * The request manager of our long-lived page crawlers (crawlee's `requestManager` option): a FIFO of pending
+ * The request manager of our long-lived page crawlers: a FIFO of pending
  * requests and the set of those in progress, nothing else. crawlee's default, a RequestQueue over in-memory storage,
  * is built for crawls that end: it keeps every request it ever handled, walks them all each time the pool asks
  * whether a request is ready, and validates each call against schemas. A worker's crawler runs for weeks and is fed
  * one request per job, so that cost grows with its age; here a handled request is forgotten and every operation is
  * O(1). Requests come in only through `add` (jobs, via `runPageCrawler`), keyed by a `uniqueKey` unique per fetch.
+ * crawlee 3 takes any IRequestManager, but HttpCrawler's option check refuses its `requestManager` option, so the
+ * crawlers pass this as `requestQueue`; crawlee then uses it as its request manager (BasicCrawler.initializeRequestManager).
  */
 import { type IRequestManager, Request, type RequestQueueOperationInfo, type Source } from '@crawlee/core';
 
