@@ -12,7 +12,7 @@
  * crawler (maxPerOrigin = concurrency, no gap), and the shipped politeness is measured separately.
  */
 import { CheerioCrawler } from '@crawlee/cheerio';
-import { Configuration, log as crawleeLog, LogLevel, type RequestQueue } from '@crawlee/core';
+import { Configuration, log as crawleeLog, LogLevel } from '@crawlee/core';
 import type { CheerioAPI } from 'cheerio';
 import { pino } from 'pino';
 import { loadConfig } from '../config.ts';
@@ -53,7 +53,7 @@ export async function bareCrawl(
   let wake: (() => void) | null = null;
   const crawler = new CheerioCrawler(
     {
-      ...(ownQueue ? { requestQueue: new InMemoryRequestManager() as unknown as RequestQueue } : {}),
+      ...(ownQueue ? { requestQueue: new InMemoryRequestManager().asCrawlerQueue } : {}),
       keepAlive: true,
       maxConcurrency: concurrency,
       autoscaledPoolOptions: { desiredConcurrency: concurrency },

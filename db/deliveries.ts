@@ -1,3 +1,4 @@
+import { insertEvents } from './events.ts';
 import type { Db } from './pool.ts';
 
 export type MessageKind = 'alert' | 'digest' | 'test';
@@ -159,16 +160,13 @@ export async function recordDeadDelivery(
     error: string;
   },
 ): Promise<number> {
-  const { rows } = await db.query<{ id: number }>(
-    'events.dead_delivery',
-    `INSERT INTO events (type, dedup_key, occurred_at, subject, payload)
-     VALUES ('job_dead_lettered', $1, now(), $2, $3::jsonb)
-     ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
-     RETURNING id`,
-    [
-      `delivery_dead:${d.messageId}`,
-      `channel:${d.channelId}`,
-      JSON.stringify({
+  const [id] = await insertEvents(db, [
+    {
+      type: 'job_dead_lettered',
+      dedupKey: `delivery_dead:${d.messageId}`,
+      occurredAt: new Date(),
+      subject: `channel:${d.channelId}`,
+      payload: {
         jobName: 'deliver-alert',
         queue: 'deliver',
         reason: 'attempts_exhausted',
@@ -179,10 +177,10 @@ export async function recordDeadDelivery(
         channelKind: d.channelKind,
         messageId: d.messageId,
         alertId: d.alertId,
-      }),
-    ],
-  );
-  return rows[0].id;
+      },
+    },
+  ]);
+  return id;
 }
 
 export interface DeliveryAttempt {

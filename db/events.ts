@@ -10,7 +10,8 @@ export type EventType =
   | 'trend_emerging'
   | 'sentiment_shift'
   | 'target_failing'
-  | 'target_stale';
+  | 'target_stale'
+  | 'job_dead_lettered';
 
 export interface EventInput {
   type: EventType;

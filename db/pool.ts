@@ -200,7 +200,8 @@ export function createDb(
 /**
  * The same pool, seen by the API: a statement unanswered after `timeoutMs` (config `API_QUERY_TIMEOUT_MS`; a hung
  * or overloaded server that accepted the connection) fails with "Query read timeout", which counts as unavailable
- * (503), and its connection is destroyed rather than reused. Jobs keep the unbounded view: a long batch statement is not a hang.
+ * (503), and its connection is destroyed rather than reused. Jobs keep the unbounded view: a long batch statement
+ * is not a hang.
  */
 export function withQueryTimeout(db: Db, log: Logger, timeoutMs: number): Db {
   return poolDb(db.pool, log, null, false, timeoutMs);

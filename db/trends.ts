@@ -125,10 +125,11 @@ const FOLDS_TO: ReadonlyMap<string, string> = (() => {
  */
 export function rawTextScreen(terms: readonly (readonly string[])[]): string {
   const gap = '[[:space:][:punct:]\u0300-\u036f]*';
+  // A letter or digit stands for itself (escaped, it would be a class like \d); anything else is escaped.
   const charClass = (c: string) => {
     const forms = FOLDS_TO.get(c);
     if (forms) return `[${forms}]`;
-    return /[a-z0-9]/i.test(c) ? c : `\\${c}`.replace(/^\\(\p{L}|\p{N})$/u, '$1');
+    return /[\p{L}\p{N}]/u.test(c) ? c : `\\${c}`;
   };
   const fragment = (f: string) => [...f].map(charClass).join(gap);
   return terms.map((t) => `(${t.map(fragment).join('.*')})`).join('|');

@@ -18,6 +18,7 @@ import {
 } from '../analyzers/index.ts';
 import {
   activeTermDays,
+  type Db,
   type EventInput,
   entityMentionsBySentiment,
   insertEvents,
@@ -47,6 +48,8 @@ const SAME_SHIFT_DAYS = 7;
 
 /** Mention ids carried as a shift's evidence: its strongest contributors (most negative for a drop). */
 const SHIFT_EVIDENCE = 10;
+/** Days after a shift's first day its evidence is drawn from (at most; the next change ends it sooner). */
+const SHIFT_EVIDENCE_DAYS = 7;
 
 /**
  * Emerging trends and sentiment shifts, from the rollups kept at ingest. Online: the pass for `day` reads only
@@ -74,7 +77,14 @@ export const detectTrends = defineJob({
       );
       const trendEvents = found.filter((t) => fresh.has(t.term)).map(trendEvent);
       const reported = await lockReportedShifts(tx, addDays(today, -SHIFT_SCAN_DAYS - SAME_SHIFT_DAYS));
-      const shiftEvents = shifts.filter((s) => !isReportedAgain(s, reported)).map(shiftEvent);
+      const stored = new Set(reported.map((r) => `${r.entity}:${r.day}`));
+      const shiftEvents: EventInput[] = [];
+      for (const shift of shifts.filter((x) => !isReportedAgain(x, reported))) {
+        // Evidence is read for a new shift only: a stored one keeps its event (and payload) as it was, its id coming
+        // back from insertEvents so a retried pass re-evaluates its alerts.
+        const mentionIds = stored.has(`${shift.entity}:${shift.day}`) ? [] : await shiftEvidence(tx, shift);
+        shiftEvents.push(shiftEvent({ ...shift, mentionIds }));
+      }
       return {
         eventIds: await insertEvents(tx, [...trendEvents, ...shiftEvents]),
         trendEvents,
@@ -185,7 +195,8 @@ function trendEvent(t: EmergingTrend): EventInput {
 interface FoundShift extends SentimentShift {
   entity: string;
   name: string;
-  mentionIds: number[];
+  /** End (exclusive day) of the days its evidence is drawn from: the next change, or SHIFT_EVIDENCE_DAYS on. */
+  evidenceUntil: string;
 }
 
 /**
@@ -204,9 +215,6 @@ function isReportedAgain(s: FoundShift, reported: readonly ReportedShift[]): boo
   );
 }
 
-/** Days after a shift's first day its evidence is drawn from. */
-const SHIFT_EVIDENCE_DAYS = 7;
-
 async function findSentimentShifts(ctx: JobContext, today: string): Promise<FoundShift[]> {
   const since = new Date(`${addDays(today, -SHIFT_SCAN_DAYS)}T00:00:00Z`);
   const until = new Date(`${today}T00:00:00Z`);
@@ -222,25 +230,27 @@ async function findSentimentShifts(ctx: JobContext, today: string): Promise<Foun
       .map((p) => ({ day: p.t, mean: p.mean!, n: p.count }));
     const shifts = detectSentimentShift(points);
     for (const [i, shift] of shifts.entries()) {
-      // The mentions that drove it: the strongest in its direction, from its first day to the next change, within
-      // its first SHIFT_EVIDENCE_DAYS (each pass re-reads them for every shift in the scan: keep the read bounded).
       const next = i + 1 < shifts.length ? shifts[i + 1].day : addDays(today, 1);
       const cap = addDays(shift.day, SHIFT_EVIDENCE_DAYS);
-      const end = next < cap ? next : cap;
-      const mentionIds = await entityMentionsBySentiment(ctx.db, {
-        entity: s.entity,
-        since: new Date(`${shift.day}T00:00:00Z`),
-        until: new Date(`${end}T00:00:00Z`),
-        order: shift.delta < 0 ? 'lowest' : 'highest',
-        limit: SHIFT_EVIDENCE,
-      });
-      found.push({ ...shift, entity: s.entity, name: names.get(s.entity) ?? s.entity, mentionIds });
+      const evidenceUntil = next < cap ? next : cap;
+      found.push({ ...shift, entity: s.entity, name: names.get(s.entity) ?? s.entity, evidenceUntil });
     }
   }
   return found;
 }
 
-function shiftEvent(s: FoundShift): EventInput {
+/** The mentions that drove a shift: the strongest in its direction, from its first day to `evidenceUntil`. */
+function shiftEvidence(db: Db, s: FoundShift): Promise<number[]> {
+  return entityMentionsBySentiment(db, {
+    entity: s.entity,
+    since: new Date(`${s.day}T00:00:00Z`),
+    until: new Date(`${s.evidenceUntil}T00:00:00Z`),
+    order: s.delta < 0 ? 'lowest' : 'highest',
+    limit: SHIFT_EVIDENCE,
+  });
+}
+
+function shiftEvent(s: FoundShift & { mentionIds: number[] }): EventInput {
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     type: 'sentiment_shift',

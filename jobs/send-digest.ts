@@ -3,6 +3,7 @@ import type { DigestSchedule } from '../analyzers/index.ts';
 import { digestPeriod, digestPeriodMs } from '../analyzers/index.ts';
 import {
   channelsWithDueMessages,
+  type Db,
   existingMessageIds,
   getChannel,
   insertDigest,
@@ -41,12 +42,7 @@ function earlierEnds(schedule: DigestSchedule, end: Date): Date[] {
  * a new channel is not flooded with old alerts (a rule newly routed to a channel with digests brings its alerts since
  * that channel's last digest). Alerts already sent to the channel are never repeated.
  */
-async function digestSince(
-  db: Parameters<typeof existingMessageIds>[0],
-  channelId: number,
-  schedules: DigestSchedule[],
-  end: Date,
-): Promise<Date> {
+async function digestSince(db: Db, channelId: number, schedules: DigestSchedule[], end: Date): Promise<Date> {
   let since = end.getTime() - Math.max(...schedules.map((s) => 2 * digestPeriodMs(s)));
   for (const schedule of schedules) {
     const ends = earlierEnds(schedule, end);

@@ -15,7 +15,8 @@ import { badRequest, notFound } from '../errors.ts';
 import { errorResponses, Limit, NullableTimestamp, Page, Timestamp } from '../schemas.ts';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+const Day = Type.String({ pattern: DAY_PATTERN });
 const DAY_MS = 86_400_000;
 
 const Mention = Type.Object({
@@ -256,10 +257,7 @@ export async function voicesRoutes(app: App) {
         tags: ['trends'],
         querystring: Type.Object({
           since: Type.Optional(
-            Type.String({
-              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-              description: 'Only trends detected on or after this day',
-            }),
+            Type.String({ pattern: DAY_PATTERN, description: 'Only trends detected on or after this day' }),
           ),
           limit: Limit,
         }),

@@ -5,7 +5,7 @@
  * the SSRF guard (`guardBrowserContext`); Chromium runs with `CHROMIUM_ARGS`, so nothing leaves it otherwise.
  * Browsers are retired after `retireBrowserAfterPageCount` pages, so memory stays flat over long runs.
  */
-import { Configuration, log as crawleeLog, LogLevel, type RequestQueue } from '@crawlee/core';
+import { Configuration, log as crawleeLog, LogLevel } from '@crawlee/core';
 import { PlaywrightCrawler, type PlaywrightCrawlingContext } from '@crawlee/playwright';
 import type { Page } from 'playwright';
 import {
@@ -129,7 +129,7 @@ export function createBrowserPageCrawler(opts: BrowserPageCrawlerOptions): PageC
   const requests = new InMemoryRequestManager();
   const crawler = new NoProxyPlaywrightCrawler(
     {
-      requestQueue: requests as unknown as RequestQueue, // an IRequestManager (see request-manager.ts)
+      requestQueue: requests.asCrawlerQueue,
       keepAlive: true,
       maxConcurrency: opts.maxConcurrency,
       // Fed one request at a time by jobs: no 500 ms poll of an empty queue, no ramp-up from 1.

@@ -8,13 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { CheerioCrawler, type CheerioCrawlingContext } from '@crawlee/cheerio';
-import {
-  type BaseHttpClient,
-  Configuration,
-  log as crawleeLog,
-  LogLevel,
-  type RequestQueue,
-} from '@crawlee/core';
+import { type BaseHttpClient, Configuration, log as crawleeLog, LogLevel } from '@crawlee/core';
 import { type CheerioAPI, load } from 'cheerio';
 import { capNesting } from './cap-nesting.ts';
 import { discoverProductLinks } from './discover-links.ts';
@@ -124,16 +118,16 @@ export function createPageCrawler(opts: PageCrawlerOptions): PageCrawler {
   const requests = new InMemoryRequestManager();
   const crawler = new NoProxyCheerioCrawler(
     {
-      requestQueue: requests as unknown as RequestQueue, // an IRequestManager (see request-manager.ts)
+      requestQueue: requests.asCrawlerQueue,
       keepAlive: true,
       maxConcurrency: opts.maxConcurrency,
       // Jobs hand this long-lived crawler one request at a time and wake its pool when they do (runPageCrawler):
       // start at full concurrency, and poll an empty queue every 50 ms as a fallback (an O(1) question of our
-      // InMemoryRequestManager; crawlee's default ramps up from 1). Crawlee's
-      // "overloaded" verdict, which starts nothing while a request runs, keeps its signals about this process (event
-      // loop, memory) but not the host's CPU: that counts Postgres storing these very pages, the API, any neighbour,
-      // and on a busy host held the crawler at one fetch at a time however long the pages took to arrive. The
-      // worker bounds its own load (CRAWL_CONCURRENCY fetches, per-origin slots, job concurrency).
+      // InMemoryRequestManager; crawlee's default ramps up from 1). Crawlee's "overloaded" verdict, which starts
+      // nothing while a request runs, keeps its signals about this process (event loop, memory) but not the host's
+      // CPU: that counts Postgres storing these very pages, the API, any neighbour, and on a busy host held the
+      // crawler at one fetch at a time however long the pages took to arrive. The worker bounds its own load
+      // (CRAWL_CONCURRENCY fetches, per-origin slots, job concurrency).
       autoscaledPoolOptions: {
         desiredConcurrency: opts.maxConcurrency,
         maybeRunIntervalSecs: 0.05,

@@ -1,6 +1,6 @@
 /**
- * The request manager of our long-lived page crawlers: a FIFO of pending
- * requests and the set of those in progress, nothing else. crawlee's default, a RequestQueue over in-memory storage,
+ * The request manager of our long-lived page crawlers: a FIFO of pending requests and the set of those in progress,
+ * nothing else. crawlee's default, a RequestQueue over in-memory storage,
  * is built for crawls that end: it keeps every request it ever handled, walks them all each time the pool asks
  * whether a request is ready, and validates each call against schemas. A worker's crawler runs for weeks and is fed
  * one request per job, so that cost grows with its age; here a handled request is forgotten and every operation is
@@ -8,7 +8,13 @@
  * crawlee 3 takes any IRequestManager, but HttpCrawler's option check refuses its `requestManager` option, so the
  * crawlers pass this as `requestQueue`; crawlee then uses it as its request manager (BasicCrawler.initializeRequestManager).
  */
-import { type IRequestManager, Request, type RequestQueueOperationInfo, type Source } from '@crawlee/core';
+import {
+  type IRequestManager,
+  Request,
+  type RequestQueue,
+  type RequestQueueOperationInfo,
+  type Source,
+} from '@crawlee/core';
 
 /** What `add` takes: the fields `runPageCrawler` sets on a request. */
 export interface ManagedRequest {
@@ -18,11 +24,15 @@ export interface ManagedRequest {
   userData: Record<string, unknown>;
 }
 
-interface ProcessedRequestInfo {
-  requestId: string;
-  uniqueKey: string;
-  wasAlreadyPresent: boolean;
-  wasAlreadyHandled: boolean;
+/** What crawlee is told of an operation on `request` (a handled request is forgotten, so never "already handled"). */
+function infoOf(request: Request, wasAlreadyPresent: boolean, forefront = false): RequestQueueOperationInfo {
+  return {
+    requestId: request.id!,
+    uniqueKey: request.uniqueKey,
+    wasAlreadyPresent,
+    wasAlreadyHandled: false,
+    forefront,
+  };
 }
 
 export class InMemoryRequestManager implements IRequestManager {
@@ -36,37 +46,33 @@ export class InMemoryRequestManager implements IRequestManager {
   private total = 0;
   private nextId = 0;
 
-  /** Queues requests (a `uniqueKey` already pending or in progress is skipped); returns how many were new. */
+  /** This manager as a crawler's `requestQueue` option takes it (see the note above): crawlee uses it as given. */
+  get asCrawlerQueue(): RequestQueue {
+    return this as unknown as RequestQueue;
+  }
+
+  /** Queues requests (a `uniqueKey` already pending or in progress is skipped); what happened to each, in order. */
   add(
     requests: readonly (ManagedRequest | Source)[],
     opts: { forefront?: boolean } = {},
-  ): ProcessedRequestInfo[] {
-    const out: ProcessedRequestInfo[] = [];
+  ): RequestQueueOperationInfo[] {
+    const forefront = opts.forefront ?? false;
+    const out: RequestQueueOperationInfo[] = [];
     const added: Request[] = [];
     for (const r of requests) {
       const request = r instanceof Request ? r : new Request(r as ManagedRequest);
       const existing = this.live.get(request.uniqueKey);
       if (existing) {
-        out.push({
-          requestId: existing.id!,
-          uniqueKey: existing.uniqueKey,
-          wasAlreadyPresent: true,
-          wasAlreadyHandled: false,
-        });
+        out.push(infoOf(existing, true, forefront));
         continue;
       }
       request.id ??= `r${++this.nextId}`;
       this.live.set(request.uniqueKey, request);
       this.total++;
       added.push(request);
-      out.push({
-        requestId: request.id,
-        uniqueKey: request.uniqueKey,
-        wasAlreadyPresent: false,
-        wasAlreadyHandled: false,
-      });
+      out.push(infoOf(request, false, forefront));
     }
-    if (opts.forefront) this.pending.splice(this.head, 0, ...added.reverse());
+    if (forefront) this.pending.splice(this.head, 0, ...added.reverse());
     else for (const request of added) this.pending.push(request);
     return out;
   }
@@ -120,13 +126,7 @@ export class InMemoryRequestManager implements IRequestManager {
     this.live.delete(request.uniqueKey);
     this.handled++;
     request.handledAt ??= new Date().toISOString();
-    return {
-      requestId: request.id!,
-      uniqueKey: request.uniqueKey,
-      wasAlreadyPresent: true,
-      wasAlreadyHandled: false,
-      forefront: false,
-    };
+    return infoOf(request, true);
   }
 
   /** A retry: back in line (crawlee has already bumped its retry count). */
@@ -137,21 +137,14 @@ export class InMemoryRequestManager implements IRequestManager {
     if (!this.inProgress.delete(request)) return null;
     if (options.forefront) this.pending.splice(this.head, 0, request);
     else this.pending.push(request);
-    return {
-      requestId: request.id!,
-      uniqueKey: request.uniqueKey,
-      wasAlreadyPresent: true,
-      wasAlreadyHandled: false,
-      forefront: options.forefront ?? false,
-    };
+    return infoOf(request, true, options.forefront);
   }
 
   async addRequest(
     source: Source,
     options: { forefront?: boolean } = {},
   ): Promise<RequestQueueOperationInfo> {
-    const [info] = this.add([source], options);
-    return { ...info, forefront: options.forefront ?? false };
+    return this.add([source], options)[0];
   }
 
   async addRequestsBatched(
@@ -161,8 +154,7 @@ export class InMemoryRequestManager implements IRequestManager {
     const list: Source[] = [];
     for await (const r of requests as AsyncIterable<Source | string> | Iterable<Source | string>)
       list.push(typeof r === 'string' ? { url: r } : r);
-    const addedRequests = this.add(list, options);
-    return { addedRequests, waitForAllRequestsToBeAdded: Promise.resolve([]) };
+    return { addedRequests: this.add(list, options), waitForAllRequestsToBeAdded: Promise.resolve([]) };
   }
 
   private pendingLength(): number {

@@ -3,18 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertMentions, upsertEntities } from '../../db/index.ts';
 import { toMentions } from '../../jobs/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { brand } from '../support/entities.ts';
 
-const entity = (key: string, name: string) => ({
-  key,
-  name,
-  kind: 'brand' as const,
-  aliases: [],
-  exclude: [],
-  required: [],
-  any: [],
-  languages: [],
-});
-const ENTITIES = [entity('lumina', 'Lumina'), entity('velora', 'Velora')];
+const ENTITIES = [brand('lumina', 'Lumina'), brand('velora', 'Velora')];
 const START = Date.UTC(2026, 2, 1);
 const dayAt = (i: number) => new Date(START + i * 86_400_000).toISOString().slice(0, 10);
 /** Lumina's daily mean falls by 0.02 a day from 0.5; every day has 10 mentions around it. */

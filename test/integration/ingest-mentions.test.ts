@@ -7,17 +7,9 @@ import type { SocialItem } from '../../crawlers/index.ts';
 import { type Db, insertMentions } from '../../db/index.ts';
 import { ingestMentions, toMentions } from '../../jobs/index.ts';
 import { createPostgresTestDb, type TestDb } from '../support/db.ts';
+import { brand } from '../support/entities.ts';
 
-const LUMINA = {
-  key: 'lumina',
-  name: 'Lumina',
-  kind: 'brand' as const,
-  aliases: [],
-  exclude: [],
-  required: [],
-  any: [],
-  languages: [],
-};
+const LUMINA = brand('lumina', 'Lumina');
 
 const LINES = [
   'the Lumina serum gave me glass skin in a week',

@@ -18,6 +18,7 @@ import {
 } from '../../db/index.ts';
 import { toMentions } from '../../jobs/index.ts';
 import { createEmptyPostgresDb, createPostgresTestDb, type TestDb, testLog } from '../support/db.ts';
+import { brand } from '../support/entities.ts';
 
 const OPINIONS = [
   'the glass skin routine with snail mucin is great',
@@ -40,16 +41,7 @@ function items(n: number, opts: { authors: number; days: number; prefix: string 
   }));
 }
 
-const LUMINA = {
-  key: 'lumina',
-  name: 'Lumina',
-  kind: 'brand' as const,
-  aliases: [],
-  exclude: [],
-  required: [],
-  any: [],
-  languages: [],
-};
+const LUMINA = brand('lumina', 'Lumina');
 
 /** What term_daily must hold for these mentions, counted the slow, obvious way. */
 function recount(mentions: MentionInput[]) {

@@ -14,18 +14,10 @@ import {
   upsertEntities,
 } from '../../db/index.ts';
 import { toMentions } from '../../jobs/index.ts';
+import { brand } from '../support/entities.ts';
 import { type Rig, startRig } from './alerts/rig.ts';
 
-const LUMINA = {
-  key: 'lumina',
-  name: 'Lumina',
-  kind: 'brand' as const,
-  aliases: [],
-  exclude: [],
-  required: [],
-  any: [],
-  languages: [],
-};
+const LUMINA = brand('lumina', 'Lumina');
 
 const START = Date.UTC(2026, 0, 1);
 const dayAt = (i: number) => new Date(START + i * 86_400_000).toISOString().slice(0, 10);
