@@ -8,6 +8,7 @@ import { VADER_ANY, VADER_EMOTICONS, VADER_NEGATORS, VADER_WORDS } from './lexic
 import { RULE_WORDS } from './rule-words.ts';
 import { decodeEntities, type Token, TokenKind, tokenize } from './tokenize.ts';
 import type { Aspect, LexiconLanguage } from './types.ts';
+import { hashString, WordTable } from './word-table.ts';
 
 /** Token kinds as module-local constants: the hot loops read these rather than an imported binding. */
 const WORD = TokenKind.Word;
@@ -22,6 +23,7 @@ const EXCLAMATION_INCREMENT = 0.292;
 const NORMALIZATION_ALPHA = 15;
 /** How many words after a negator its scope reaches (within the clause). */
 const NEGATION_REACH = 5;
+/** A power of two: PassState halves running sums with it, which is exact. */
 const CONTRAST_BEFORE = 0.5;
 const CONTRAST_AFTER = 1.5;
 const CONCESSIVE_WEIGHT = 0.5;
@@ -93,32 +95,39 @@ interface Connective {
 
 /**
  * Everything the rule pass needs to know about one word, merged from the lexicon, the rule words, the
- * aspect keywords and the secondary lexicon so each token costs one Map look-up.
+ * aspect keywords and the secondary lexicon so each token costs one table look-up. Kept small (what
+ * most words carry: ids and valences), since tens of thousands of entries do not stay in cache; the
+ * roles only a few hundred words have sit in `rules`.
  */
 interface WordInfo {
   /** The table key this entry is stored under (an elongated "goood" resolves to "good"'s entry). */
   key: string;
   /** Only carries model term ids: no lexicon or rule role. */
-  bare?: boolean;
+  bare: boolean;
   /** The model's ids for this word as a term, plain and negated; see `setModelTermIds`. */
-  termId?: number;
-  negTermId?: number;
-  valence?: number;
-  phrases?: Phrase[];
-  connectives?: Connective[];
-  negator?: boolean;
-  booster?: number;
-  less?: boolean;
-  comparative?: boolean;
-  comparativeMarker?: boolean;
-  aspect?: Aspect;
-  aspectPhrases?: { words: string[]; aspect: Aspect }[];
-  aux?: number;
-  vader?: number;
+  termId: number | undefined;
+  negTermId: number | undefined;
+  valence: number | undefined;
+  vader: number | undefined;
+  aux: number | undefined;
+  rules: WordRules | undefined;
+}
+
+/** Rule roles and phrase starts of a word; most words have none. */
+interface WordRules {
+  phrases: Phrase[] | undefined;
+  connectives: Connective[] | undefined;
+  negator: boolean | undefined;
+  booster: number | undefined;
+  less: boolean | undefined;
+  comparative: boolean | undefined;
+  comparativeMarker: boolean | undefined;
+  aspect: Aspect | undefined;
+  aspectPhrases: { words: string[]; aspect: Aspect }[] | undefined;
   /** Negates under VADER's own rule (its NEGATE list or "n't", three words back, "no" just before). */
-  vaderNegator?: boolean;
+  vaderNegator: boolean | undefined;
   /** First word of an irony cue ("yeah" of "yeah right"): the cue pattern is tried where it stands. */
-  ironyCue?: boolean;
+  ironyCue: boolean | undefined;
 }
 
 /** Every entry gets every field, so the pass's property reads see one object shape (monomorphic). */
@@ -129,6 +138,14 @@ function newWordInfo(key: string, bare: boolean): WordInfo {
     termId: undefined,
     negTermId: undefined,
     valence: undefined,
+    vader: undefined,
+    aux: undefined,
+    rules: undefined,
+  };
+}
+
+function newWordRules(): WordRules {
+  return {
     phrases: undefined,
     connectives: undefined,
     negator: undefined,
@@ -138,8 +155,6 @@ function newWordInfo(key: string, bare: boolean): WordInfo {
     comparativeMarker: undefined,
     aspect: undefined,
     aspectPhrases: undefined,
-    aux: undefined,
-    vader: undefined,
     vaderNegator: undefined,
     ironyCue: undefined,
   };
@@ -148,51 +163,56 @@ function newWordInfo(key: string, bare: boolean): WordInfo {
 /** Comparative markers that make a following "que" (es/pt) introduce the compared side. */
 const COMPARATIVE_MARKERS = ['más', 'mas', 'menos', 'mejor', 'peor', 'mais', 'melhor', 'pior'];
 
-function buildWordTable(lang: LexiconLanguage): Map<string, WordInfo> {
-  const table = new Map<string, WordInfo>();
+function buildWordTable(lang: LexiconLanguage): WordTable<WordInfo> {
+  const table = new WordTable<WordInfo>();
   const info = (w: string): WordInfo => {
     let i = table.get(w);
     if (i === undefined) {
       i = newWordInfo(w, false);
-      table.set(w, i);
+      table.set(i);
     }
     return i;
+  };
+  const rulesOf = (w: string): WordRules => {
+    const i = info(w);
+    i.rules ??= newWordRules();
+    return i.rules;
   };
   const lex = LEXICONS[lang];
   const rules = RULE_WORDS[lang];
   for (const [w, v] of lex.words) info(w).valence = v;
-  for (const [w, list] of lex.phrases) info(w).phrases = list;
+  for (const [w, list] of lex.phrases) rulesOf(w).phrases = list;
   const connectives: Connective[] = [
     ...[...rules.contrastAfter].map((c) => ({ words: c.split(' '), kind: 'contrast' as const })),
     ...[...rules.concessive].map((c) => ({ words: c.split(' '), kind: 'concessive' as const })),
     ...rules.negatorPhrases.map((words) => ({ words, kind: 'negator' as const })),
   ];
   for (const c of connectives) {
-    const i = info(c.words[0]);
-    i.connectives = [...(i.connectives ?? []), c].sort((x, y) => y.words.length - x.words.length);
+    const r = rulesOf(c.words[0]);
+    r.connectives = [...(r.connectives ?? []), c].sort((x, y) => y.words.length - x.words.length);
   }
-  for (const w of rules.negators) info(w).negator = true;
-  for (const [w, b] of rules.boosters) info(w).booster = b;
-  for (const w of rules.lessWords) info(w).less = true;
-  for (const w of rules.comparatives) info(w).comparative = true;
-  for (const w of COMPARATIVE_MARKERS) info(w).comparativeMarker = true;
+  for (const w of rules.negators) rulesOf(w).negator = true;
+  for (const [w, b] of rules.boosters) rulesOf(w).booster = b;
+  for (const w of rules.lessWords) rulesOf(w).less = true;
+  for (const w of rules.comparatives) rulesOf(w).comparative = true;
+  for (const w of COMPARATIVE_MARKERS) rulesOf(w).comparativeMarker = true;
   for (const cue of rules.ironyCues) {
     const first = cue.replace(/^[#/]/, '').split(/[\s,!.]/)[0];
-    if (first) info(first).ironyCue = true;
+    if (first) rulesOf(first).ironyCue = true;
   }
   const aspects = ASPECT_INDEX[lang];
-  for (const [w, a] of aspects.words) info(w).aspect = a;
-  for (const [w, list] of aspects.phrases) info(w).aspectPhrases = list;
+  for (const [w, a] of aspects.words) rulesOf(w).aspect = a;
+  for (const [w, list] of aspects.phrases) rulesOf(w).aspectPhrases = list;
   for (const [w, v] of AUX_LEXICONS[lang]) if (!lex.words.has(w)) info(w).aux = v;
   if (lang === 'en') {
     for (const [w, v] of VADER_WORDS) info(w).vader = v;
-    for (const w of VADER_NEGATORS) info(w).vaderNegator = true;
-    for (const w of rules.negators) if (w.endsWith("n't")) info(w).vaderNegator = true;
+    for (const w of VADER_NEGATORS) rulesOf(w).vaderNegator = true;
+    for (const w of rules.negators) if (w.endsWith("n't")) rulesOf(w).vaderNegator = true;
   }
   return table;
 }
 
-const WORD_TABLES: Record<LexiconLanguage, Map<string, WordInfo>> = {
+const WORD_TABLES: Record<LexiconLanguage, WordTable<WordInfo>> = {
   en: buildWordTable('en'),
   es: buildWordTable('es'),
   pt: buildWordTable('pt'),
@@ -212,7 +232,7 @@ export function setModelTermIds(ids: Map<string, number>): void {
     let info = table.get(word);
     if (info === undefined) {
       info = newWordInfo(word, true);
-      table.set(word, info);
+      table.set(info);
     }
     if (negated) info.negTermId = id;
     else info.termId = id;
@@ -233,8 +253,9 @@ function deelongate(word: string, keep: number): string {
 }
 
 /** Word info, trying elongated spellings ("goooood") collapsed to two and then one letter. */
-function lookupWord(table: Map<string, WordInfo>, low: string): WordInfo | undefined {
-  const info = table.get(low);
+function lookupWord(table: WordTable<WordInfo>, t: Token): WordInfo | undefined {
+  const low = t.low;
+  const info = table.getHashed(t.hash, low);
   if (info !== undefined || low.length < 3 || !isElongated(low)) return info;
   return table.get(deelongate(low, 2)) ?? table.get(deelongate(low, 1));
 }
@@ -301,25 +322,46 @@ function vaderNegated(tokens: Token[], infos: (WordInfo | undefined)[], i: numbe
     const t = tokens[i - k];
     if (t.kind === PUNCT) continue;
     seen++;
-    if (infos[i - k]?.vaderNegator || (seen === 1 && t.low === 'no')) return true;
+    if (
+      infos[i - k]?.rules?.vaderNegator ||
+      (seen === 1 && (t.kind !== WORD || t.hash === HASH_NO) && t.low === 'no')
+    )
+      return true;
   }
   return false;
 }
 
-const isWordAt = (tokens: Token[], i: number, word: string): boolean =>
-  i >= 0 && i < tokens.length && tokens[i].kind === WORD && tokens[i].low === word;
+/**
+ * Hashes of the words the VADER checks below look for. A word token's `hash` is `hashString(low)`, so
+ * comparing it first rejects other words with an integer test instead of a string comparison (a
+ * builtin call), on every rated word.
+ */
+const HASH_NO = hashString('no');
+const HASH_SO = hashString('so');
+const HASH_THIS = hashString('this');
+const HASH_NEVER = hashString('never');
+const HASH_LEAST = hashString('least');
+const HASH_AT = hashString('at');
+const HASH_VERY = hashString('very');
+
+const isWordAt = (tokens: Token[], i: number, word: string, hash: number): boolean =>
+  i >= 0 && i < tokens.length && tokens[i].kind === WORD && tokens[i].hash === hash && tokens[i].low === word;
 
 /** "never … so X" / "never … this X" (English): "so" or "this" right before, "never" two or three back. */
 function neverSoBefore(tokens: Token[], i: number): boolean {
   return (
-    (isWordAt(tokens, i - 1, 'so') || isWordAt(tokens, i - 1, 'this')) &&
-    (isWordAt(tokens, i - 2, 'never') || isWordAt(tokens, i - 3, 'never'))
+    (isWordAt(tokens, i - 1, 'so', HASH_SO) || isWordAt(tokens, i - 1, 'this', HASH_THIS)) &&
+    (isWordAt(tokens, i - 2, 'never', HASH_NEVER) || isWordAt(tokens, i - 3, 'never', HASH_NEVER))
   );
 }
 
 /** "least" at `i` not preceded by "at" or "very" (English): negates the next rated word. */
 function leastAt(tokens: Token[], i: number): boolean {
-  return isWordAt(tokens, i, 'least') && !isWordAt(tokens, i - 1, 'at') && !isWordAt(tokens, i - 1, 'very');
+  return (
+    isWordAt(tokens, i, 'least', HASH_LEAST) &&
+    !isWordAt(tokens, i - 1, 'at', HASH_AT) &&
+    !isWordAt(tokens, i - 1, 'very', HASH_VERY)
+  );
 }
 
 /** VADER's per-word modifiers on one valence: "less" half-flip, boosters/caps/elongation, negation. */
@@ -341,14 +383,20 @@ function hasLowerCase(text: string): boolean {
   return text !== text.toUpperCase();
 }
 
-function isShouted(raw: string): boolean {
-  return raw.length > 1 && raw === raw.toUpperCase() && raw !== raw.toLowerCase();
-}
-
 /** Mutable state of one rule pass; a class rather than closures so nothing is allocated per call. */
 class PassState {
-  readonly contribValue: number[] = [];
-  readonly contribVader: number[] = [];
+  /**
+   * Running sums of the weighted contributions (AFINN, then VADER): total, positive part, negative
+   * part, and how many AFINN contributions are non-zero. A contrast halves what came before by halving
+   * these; halving is exact in floating point, so this equals halving each contribution and summing.
+   */
+  sum = 0;
+  positive = 0;
+  negative = 0;
+  hits = 0;
+  vaderSum = 0;
+  vaderPositive = 0;
+  vaderNegative = 0;
   readonly clauses: Clause[] = [];
   readonly aspectHits: { aspect: Aspect; clause: number }[] = [];
   readonly terms: string[] = [];
@@ -394,14 +442,31 @@ class PassState {
     return this.clauses.length - 1;
   }
 
+  /** Weighs everything added so far by `CONTRAST_BEFORE` (a power of two, so the sums stay exact). */
+  contrastBefore(): void {
+    this.sum *= CONTRAST_BEFORE;
+    this.positive *= CONTRAST_BEFORE;
+    this.negative *= CONTRAST_BEFORE;
+    this.vaderSum *= CONTRAST_BEFORE;
+    this.vaderPositive *= CONTRAST_BEFORE;
+    this.vaderNegative *= CONTRAST_BEFORE;
+  }
+
   /** Adds one unit's AFINN and VADER valence; VADER's only clause rule is the contrast weighting. */
   add(value: number, vader: number, i: number): void {
     let w = this.afterWeight;
     if (this.concessive) w *= CONCESSIVE_WEIGHT;
     if (this.compared) w *= COMPARED_SIDE_WEIGHT;
     if (this.questionMask !== null && this.questionMask[i] === 1) w *= QUESTION_WEIGHT;
-    this.contribValue.push(value * w);
-    this.contribVader.push(vader * this.afterWeight);
+    const v = value * w;
+    this.sum += v;
+    if (v > 0) this.positive += v;
+    else this.negative -= v;
+    if (v !== 0) this.hits++;
+    const vv = vader * this.afterWeight;
+    this.vaderSum += vv;
+    if (vv > 0) this.vaderPositive += vv;
+    else this.vaderNegative -= vv;
     const c = this.clause!;
     c.sum += value;
     c.hits++;
@@ -422,7 +487,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
   const n = tokens.length;
   let hasLower: boolean | undefined;
   const st = new PassState(text.includes('?') ? questionMask(tokens) : null, collectTerms);
-  const { contribValue, contribVader, clauses, aspectHits, terms, termIds } = st;
+  const { clauses, aspectHits, terms, termIds } = st;
   let negations = 0;
   let exclamations = 0;
   let questions = 0;
@@ -431,14 +496,24 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
   let irony = false;
   let emotes = 0;
   const infos: (WordInfo | undefined)[] = new Array(n);
-  for (let k = 0; k < n; k++) if (tokens[k].kind === WORD) infos[k] = lookupWord(table, tokens[k].low);
+  // Whether the text has an ASCII capital: a word written with one settles it without scanning the text.
+  let upper = false;
+  for (let k = 0; k < n; k++) {
+    const t = tokens[k];
+    if (t.kind !== WORD) continue;
+    infos[k] = lookupWord(table, t);
+    if (!upper && t.raw !== t.low) upper = UPPER_ASCII.test(t.raw);
+  }
 
   for (let i = 0; i < n; i++) {
     const t = tokens[i];
     if (t.kind === PUNCT) {
-      for (const ch of t.low) {
-        if (ch === '!') exclamations++;
-        else if (ch === '?') questions++;
+      const p = t.low;
+      for (let k = 0; k < p.length; k++) {
+        const ch = p.charCodeAt(k);
+        if (ch === 33)
+          exclamations++; // !
+        else if (ch === 63) questions++; // ?
       }
       st.closeClause(i + 1);
       continue;
@@ -456,7 +531,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     const low = t.low;
     words++;
     const info = infos[i];
-    if (info?.ironyCue === true && !irony) irony = ironyAt(IRONY_PATTERNS[lang], tokenText, t.start);
+    if (info?.rules?.ironyCue === true && !irony) irony = ironyAt(IRONY_PATTERNS[lang], tokenText, t.start);
     if (info === undefined || info.bare === true) {
       st.currentClause(t);
       st.term(low, info, st.negLeft > 0);
@@ -464,7 +539,11 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
       continue;
     }
 
-    const connective = firstMatch(info.connectives, tokens, i);
+    const rules = info.rules;
+    // Most words start no phrase: the list is tested here, so firstMatch is called (and takes its
+    // share of the optimizer's inlining budget) only where one starts, leaving it to hotter helpers.
+    const connectives = rules?.connectives;
+    const connective = connectives === undefined ? undefined : firstMatch(connectives, tokens, i);
     if (connective !== undefined) {
       i += connective.words.length - 1;
       st.term(low, info, false);
@@ -477,10 +556,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
       st.closeClause(i + 1);
       if (connective.kind === 'contrast') {
         contrast = true;
-        for (let k = 0; k < contribValue.length; k++) {
-          contribValue[k] *= CONTRAST_BEFORE;
-          contribVader[k] *= CONTRAST_BEFORE;
-        }
+        st.contrastBefore();
         st.afterWeight = CONTRAST_AFTER;
       } else {
         st.concessive = true;
@@ -489,13 +565,15 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     }
 
     const clauseIndex = st.currentClause(t);
-    if (info.aspect !== undefined) aspectHits.push({ aspect: info.aspect, clause: clauseIndex });
+    if (rules?.aspect !== undefined) aspectHits.push({ aspect: rules.aspect, clause: clauseIndex });
     else {
-      const ap = firstMatch(info.aspectPhrases, tokens, i);
+      const aspectPhrases = rules?.aspectPhrases;
+      const ap = aspectPhrases === undefined ? undefined : firstMatch(aspectPhrases, tokens, i);
       if (ap !== undefined) aspectHits.push({ aspect: ap.aspect, clause: clauseIndex });
     }
 
-    const phrase = firstMatch(info.phrases, tokens, i);
+    const phrases = rules?.phrases;
+    const phrase = phrases === undefined ? undefined : firstMatch(phrases, tokens, i);
     let valence: number | undefined;
     let vader = 0;
     let span = 1;
@@ -504,7 +582,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
       vader = phrase.valence * 0.8;
       span = phrase.words.length;
     } else {
-      if (info.negator) {
+      if (rules?.negator) {
         negations++;
         st.negLeft = NEGATION_REACH;
         st.term(low, info, false);
@@ -512,15 +590,15 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
         if (info.vader !== undefined && infos[i + 1]?.vader === undefined) st.add(0, info.vader, i);
         continue;
       }
-      if (info.comparative && (lang === 'en' || st.comparativeSeen)) {
+      if (rules?.comparative && (lang === 'en' || st.comparativeSeen)) {
         st.compared = true;
         st.term(low, info, false);
         continue;
       }
-      if (info.comparativeMarker) st.comparativeSeen = true;
+      if (rules?.comparativeMarker) st.comparativeSeen = true;
       const next = tokens[i + 1];
       if (
-        info.booster !== undefined &&
+        rules?.booster !== undefined &&
         next !== undefined &&
         next.kind === WORD &&
         ((info.valence === undefined && info.vader === undefined) ||
@@ -554,12 +632,15 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
       if (prev.kind !== WORD) break;
       const prevInfo = infos[i - k];
       if (prevInfo === undefined) continue;
-      if (prevInfo.booster !== undefined) boost += prevInfo.booster * (k === 1 ? 1 : k === 2 ? 0.95 : 0.9);
-      if (k === 1 && prevInfo.less) less = true;
+      const prevRules = prevInfo.rules;
+      if (prevRules === undefined) continue;
+      if (prevRules.booster !== undefined) boost += prevRules.booster * (k === 1 ? 1 : k === 2 ? 0.95 : 0.9);
+      if (k === 1 && prevRules.less) less = true;
     }
     let increment = boost;
-    if (span === 1 && low.length >= 3 && info !== table.get(low)) increment += ELONGATION_INCREMENT;
-    if (isShouted(t.raw)) {
+    // An elongated word resolves to its collapsed spelling's entry, whose key differs from what was written.
+    if (span === 1 && low.length >= 3 && info.key !== low) increment += ELONGATION_INCREMENT;
+    if (t.shouted) {
       hasLower ??= hasLowerCase(text);
       if (hasLower) increment += CAPS_INCREMENT;
     }
@@ -576,24 +657,9 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     if (st.negLeft > 0) st.negLeft--;
   }
 
-  let sum = 0;
-  let positive = 0;
-  let negative = 0;
-  let hits = 0;
-  for (const v of contribValue) {
-    sum += v;
-    if (v > 0) positive += v;
-    else negative -= v;
-    if (v !== 0) hits++;
-  }
-  let vaderSum = 0;
-  let vaderPositive = 0;
-  let vaderNegative = 0;
-  for (const v of contribVader) {
-    vaderSum += v;
-    if (v > 0) vaderPositive += v;
-    else vaderNegative -= v;
-  }
+  let sum = st.sum;
+  const { positive, negative, hits, vaderPositive, vaderNegative } = st;
+  let vaderSum = st.vaderSum;
 
   if (irony && sum > 0) sum *= IRONY_FLIP;
   if (exclamations > 0) {
@@ -618,7 +684,7 @@ export function analyzeValence(text: string, lang: LexiconLanguage, collectTerms
     hits,
     handles: text.includes('@') ? 1 : 0,
     links: text.includes('http') || text.includes('www.') ? 1 : 0,
-    lowerOnly: !hasUpperCase(text),
+    lowerOnly: !(upper || hasUpperCase(text)),
     hashtags: text.includes('#') ? 1 : 0,
     emotes,
     negations,

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { setModelTermIds, type ValenceAnalysis } from './analyze-valence.ts';
-import { DENSE_FEATURES, denseFeatures, GATE_FEATURES, gateFeatures } from './model-features.ts';
+import { DENSE_FEATURES, denseFeatures, GATE_FEATURES, writeDenseFeatures } from './model-features.ts';
 import type { LexiconLanguage } from './types.ts';
+import { NumberTable } from './word-table.ts';
 
 /** The shipped model file's shape (see scripts/train-sentiment.ts, which writes it). */
 interface SentimentModel {
@@ -30,12 +31,15 @@ if (model.denseNames.join() !== DENSE_FEATURES.join()) {
     'sentiment-model.json was trained with other dense features; rerun scripts/train-sentiment.ts',
   );
 }
+if (GATE_FEATURES.length !== 2 * DENSE_FEATURES.length + 1) {
+  throw new Error('predictScore sums the gate as [dense, |dense|, |margin|]; see gateFeatures');
+}
 if (model.gateNames.join() !== ['bias', ...GATE_FEATURES].join()) {
   throw new Error(
     'sentiment-model.json was trained with other gate features; rerun scripts/train-sentiment.ts',
   );
 }
-/** Pair keys are `first * PAIR_STRIDE + second` over term ids, small integers V8 hashes cheaply. */
+/** Pair keys are `first * PAIR_STRIDE + second` over term ids, looked up in a typed-array hash table. */
 const PAIR_STRIDE = 1 << 15;
 const termIds = new Map<string, number>();
 const idOf = (term: string): number => {
@@ -47,7 +51,7 @@ const idOf = (term: string): number => {
   return id;
 };
 const unigramWeights: number[] = [];
-const pairWeights = new Map<number, number>();
+const pairWeights = new NumberTable();
 for (const [key, weight] of Object.entries(model.sparse)) {
   const space = key.indexOf(' ');
   if (space < 0) unigramWeights[idOf(key)] = weight;
@@ -55,6 +59,12 @@ for (const [key, weight] of Object.entries(model.sparse)) {
 }
 if (termIds.size > PAIR_STRIDE) throw new Error('sentiment-model.json has too many terms for pair keys');
 const unigram = Float64Array.from({ length: termIds.size }, (_, i) => unigramWeights[i] ?? 0);
+/** 1 for terms that start a weighted pair: the pair table is probed only after those. */
+const startsPair = new Uint8Array(termIds.size);
+for (const key of Object.keys(model.sparse)) {
+  const space = key.indexOf(' ');
+  if (space >= 0) startsPair[termIds.get(key.slice(0, space))!] = 1;
+}
 setModelTermIds(termIds);
 
 /** |score| below this is neutral: one band for every set and language (the gold convention's ±0.05). */
@@ -63,7 +73,6 @@ const GATE_THRESHOLD = model.gateThreshold;
 /** Just inside the band, so a gated text with a strong margin still reads as neutral. */
 const GATED_MAX = model.neutralBand * 0.99;
 const GATE_LOGIT = Math.log(GATE_THRESHOLD / (1 - GATE_THRESHOLD));
-const gateInputs = new Array<number>(GATE_FEATURES.length).fill(0);
 
 /** Training provenance and the k-fold cross-validated figures of the shipped model. */
 export const MODEL_SUMMARY: Record<string, unknown> = {
@@ -90,9 +99,22 @@ export function predictMargin(analysis: ValenceAnalysis, lang: LexiconLanguage):
   return marginOf(denseFeatures(analysis), analysis, lang);
 }
 
-function marginOf(dense: number[], analysis: ValenceAnalysis, lang: LexiconLanguage): number {
+/** The model's dense and gate weights as typed arrays (same values): the loops read them per text. */
+const DENSE_WEIGHTS = Float64Array.from(model.dense);
+const GATE_WEIGHTS = Float64Array.from(model.gate);
+/**
+ * Scratch for one text's dense features: predictScore fills and reads it synchronously, never across
+ * a call that could score another text, so one buffer serves every call.
+ */
+const DENSE_SCRATCH = new Float64Array(DENSE_FEATURES.length);
+
+function marginOf(
+  dense: { readonly length: number; readonly [j: number]: number },
+  analysis: ValenceAnalysis,
+  lang: LexiconLanguage,
+): number {
   let s = model.bias;
-  for (let j = 0; j < dense.length; j++) s += model.dense[j] * dense[j];
+  for (let j = 0; j < dense.length; j++) s += DENSE_WEIGHTS[j] * dense[j];
   if (lang === 'en') {
     // Same keys as visitSparseFeatures (each term, then "previous term"), by id instead of by string.
     // Features are counts, as in training: a term or pair written twice counts twice.
@@ -102,10 +124,7 @@ function marginOf(dense: number[], analysis: ValenceAnalysis, lang: LexiconLangu
       const id = ids[i];
       if (id >= 0) {
         s += unigram[id];
-        if (prev >= 0) {
-          const pair = pairWeights.get(prev * PAIR_STRIDE + id);
-          if (pair !== undefined) s += pair;
-        }
+        if (prev >= 0 && startsPair[prev] === 1) s += pairWeights.get(prev * PAIR_STRIDE + id, 0);
       }
       prev = id;
     }
@@ -123,12 +142,16 @@ function marginOf(dense: number[], analysis: ValenceAnalysis, lang: LexiconLangu
  * strength of the rating (r).
  */
 export function predictScore(analysis: ValenceAnalysis, lang: LexiconLanguage): number {
-  const dense = denseFeatures(analysis);
+  const dense = DENSE_SCRATCH;
+  writeDenseFeatures(analysis, dense);
   const margin = marginOf(dense, analysis, lang);
-  gateFeatures(dense, margin, gateInputs);
-  const gate = model.gate;
+  // The gate's inputs are gateFeatures(dense, margin): summed in that order without building them.
+  const gate = GATE_WEIGHTS;
+  const nd = dense.length;
   let g = gate[0];
-  for (let j = 0; j < gateInputs.length; j++) g += gate[j + 1] * gateInputs[j];
+  for (let j = 0; j < nd; j++) g += gate[j + 1] * dense[j];
+  for (let j = 0; j < nd; j++) g += gate[nd + j + 1] * Math.abs(dense[j]);
+  g += gate[2 * nd + 1] * Math.abs(margin);
   const a = Math.abs(margin);
   const sign = margin > 0 ? 1 : margin < 0 ? -1 : 0;
   // pNeutral > threshold, without the exp: compare the log-odds with the threshold's.

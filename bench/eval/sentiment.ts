@@ -14,6 +14,7 @@
  * mean and range over the training script's fold seeds in `cvSeedRange`.
  */
 import { createRequire } from 'node:module';
+import { detectLanguage } from '../../analyzers/language/index.ts';
 import { NEUTRAL_BAND, scoreSentiment } from '../../analyzers/sentiment/index.ts';
 import { MODEL_SUMMARY } from '../../analyzers/sentiment/predict-score.ts';
 import type { EvalOptions } from '../eval.ts';
@@ -174,6 +175,26 @@ export async function evaluate({ dataDir, emit }: EvalOptions): Promise<Record<s
       }
     }
   }
+  // Every text here is English: what the mention analyzer (which detects the language of a mention that
+  // declares none) would call them. Another language means another lexicon; 'und' falls back to English.
+  const detected: Record<string, { en: number; und: number; esPt: number; other: number }> = {};
+  for (const set of sets) {
+    const c = { en: 0, und: 0, esPt: 0, other: 0 };
+    const inSet = texts.filter((t) => t.set === set);
+    for (const t of inSet) {
+      const lang = detectLanguage(t.text).lang;
+      if (lang === 'en') c.en++;
+      else if (lang === 'und') c.und++;
+      else if (lang === 'es' || lang === 'pt') c.esPt++;
+      else c.other++;
+    }
+    detected[set] = {
+      en: round(c.en / inSet.length),
+      und: round(c.und / inSet.length),
+      esPt: round(c.esPt / inSet.length),
+      other: round(c.other / inSet.length),
+    };
+  }
   const throughput = measureThroughput(texts, analyzers);
   const ours = results['market-radar'];
   const peers = analyzers.slice(1).map((a) => a.name);
@@ -217,6 +238,7 @@ export async function evaluate({ dataDir, emit }: EvalOptions): Promise<Record<s
     speedupOverVader: throughput.speedupOverVader,
     speedupRounds: throughput.speedupRounds,
     model: MODEL_SUMMARY,
+    detectedLanguageShare: detected,
     cvMarginOverBestPeer: cvMargins,
     cvTable,
     cvSeedRange: cvSeedRangeOf(MODEL_SUMMARY),
