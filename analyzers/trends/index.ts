@@ -21,6 +21,7 @@ export {
 export type { EmergingTrend } from './emerging-trend.ts';
 export { collectTerms, extractTerms, MAX_PHRASE_WORDS, type TermSink } from './extract-terms.ts';
 export { forecastHolt, type HoltForecast, type HoltOptions } from './forecast-holt.ts';
+export { forecastCounts, forecastDailyMean, type SeriesForecastPoint } from './forecast-series.ts';
 export { logGamma, negBinomialLog10Tail, poissonLog10Tail } from './poisson-tail.ts';
 export { createTrendReplay, replayMentions, type TrendReplay } from './replay-mentions.ts';
 export { type MentionEvidence, resolveEmerging } from './resolve-emerging.ts';

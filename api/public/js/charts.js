@@ -13,9 +13,20 @@ export function colorFor(i) {
 
 /**
  * Aligns several `[t, value]` lists on one x axis (uPlot wants one shared, ascending x). Missing values are null.
+ * A list's points sharing a t (two price changes of one competitor stored in the same second) would overwrite
+ * each other on the shared axis: each repeat is drawn 1 ms after the one before, so every point shows.
  * @param {{ label: string, points: [number, number | null][] }[]} groups
  */
 export function alignSeries(groups) {
+  groups = groups.map((g) => {
+    const repeats = new Map();
+    const points = g.points.map(([t, v]) => {
+      const k = repeats.get(t) ?? 0;
+      repeats.set(t, k + 1);
+      return /** @type {[number, number | null]} */ ([k ? t + k / 1000 : t, v]);
+    });
+    return { ...g, points };
+  });
   const xs = [...new Set(groups.flatMap((g) => g.points.map((p) => p[0])))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   return {
