@@ -103,12 +103,13 @@ export async function growHistory(db: Db, from: HistoryState, to: HistoryState):
       'bench.mentions',
       `WITH m AS (
          INSERT INTO mentions (source, source_id, url, canonical_url, author, title, body, lang, published_at, entities,
-           sentiment, sentiment_label, aspects)
+           sentiment, sentiment_label, aspects, source_key, url_key, analyzed_at)
          SELECT 'bluesky', 'bench:' || i, 'https://bsky.app/p/' || i, 'https://bsky.app/p/' || i, 'author' || (i % 5000),
            NULL, 'Loving my ' || k || ' serum, the texture is great #glassskin ' || i, 'en',
            now() - i * $3::int * interval '1 second',
            jsonb_build_array(jsonb_build_object('key', k, 'kind', 'brand', 'field', 'body', 'matched', k)),
-           s, CASE WHEN s > 0.05 THEN 'positive' WHEN s < -0.05 THEN 'negative' ELSE 'neutral' END, '[]'
+           s, CASE WHEN s > 0.05 THEN 'positive' WHEN s < -0.05 THEN 'negative' ELSE 'neutral' END, '[]',
+           md5(md5('bluesky') || 'bench:' || i)::uuid, md5('https://bsky.app/p/' || i)::uuid, now()
          FROM generate_series($1::int, $2::int - 1) i,
            LATERAL (SELECT ($4::text[])[1 + i % cardinality($4::text[])] AS k, ((i * 37) % 200 - 100) / 100.0 AS s) x
          RETURNING id, published_at, entities, sentiment)

@@ -31,6 +31,8 @@ function recordingDb(db: Db) {
       return db.query(name, sql, params);
     },
     withTransaction: (fn) => db.withTransaction(fn),
+    copyFrom: (name, sql, chunks) => db.copyFrom(name, sql, chunks),
+    canCopy: db.canCopy,
     ping: () => db.ping(),
     close: () => db.close(),
   };

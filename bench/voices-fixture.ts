@@ -37,7 +37,7 @@ export function demoEntities(): Entity[] {
     origins: { glowco: o, belezabr: o, maisonjs: o, voices: o },
     seed: 42,
     productsPerShop: 12,
-    intervalSeconds: 60,
+    daySeconds: 60,
   });
   return manifest.entities.map((e) => ({ required: [], any: [], languages: [], ...e }));
 }

@@ -6,9 +6,10 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  * Pool settings for the embedded server. PGlite is one backend session: the socket server multiplexes
  * connections onto it, but interleaved extended-protocol messages from two connections break unnamed
  * portals ("portal does not exist"). One connection serialises exactly as PGlite does anyway; waits are
- * longer under load, so the connect timeout is generous.
+ * longer under load, so the connect timeout is generous. The socket does not speak COPY's sub-protocol (it loses
+ * protocol sync), so bulk writes take their INSERT path.
  */
-export const EMBEDDED_POOL = { max: 1, connectionTimeoutMs: 120_000 } as const;
+export const EMBEDDED_POOL = { max: 1, connectionTimeoutMs: 120_000, canCopy: false } as const;
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL our ordinary `pg` pool connects to (use EMBEDDED_POOL settings). */

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { copyChunks } from './copy.ts';
 import type { Db } from './pool.ts';
 
-/** A mention ready to store: normalised, scored, with its entities and candidate terms already computed. */
-export interface MentionInput {
+/** A mention as fetched: what a source's run stores. The analyzer fills in the rest (see MentionAnalysis). */
+export interface RawMention {
   source: string;
   sourceId: string;
   targetId: number | null;
@@ -11,8 +12,14 @@ export interface MentionInput {
   author: string | null;
   title: string | null;
   body: string;
+  /** The language the source declared, if any (the analyzer detects it otherwise). */
   lang: string | null;
   publishedAt: Date;
+}
+
+/** What the analyzer adds to a stored mention. */
+export interface MentionAnalysis {
+  lang: string | null;
   entities: { key: string; kind: string; field: string; matched: string }[];
   sentiment: number | null;
   sentimentLabel: string | null;
@@ -21,6 +28,9 @@ export interface MentionInput {
   /** Candidate trend terms: key and display form. */
   terms: { key: string; display: string }[];
 }
+
+/** A mention with its analysis: what the rollups count. */
+export type MentionInput = RawMention & MentionAnalysis;
 
 /** Distinct authors per term and day are counted exactly below this many; above, estimated (see 0009). */
 export const AUTHOR_SKETCH_SIZE = 256;
@@ -34,69 +44,6 @@ const NEAR_DUPLICATE_WINDOW_MS = 14 * 86_400_000;
 /** The first 32 bits of md5(author) as a signed integer: `mr_author_hash` in SQL (migration 0009) agrees. */
 export function authorHash(author: string): number {
   return createHash('md5').update(author, 'utf8').digest().readInt32BE(0);
-}
-
-/**
- * Stores mentions and, for those that are new, updates every rollup in the same transaction: per-entity and
- * per-aspect daily sentiment, daily totals, and per term and day the mentions, hourly counts, sentiment and
- * distinct authors (a sketch: exact below AUTHOR_SKETCH_SIZE authors). A copy of an earlier text (SimHash within
- * NEAR_DUPLICATE_BITS, published within two weeks) is stored pointing at its original. Re-running a source
- * inserts nothing and counts nothing twice (unique (source, source_id) and canonical URL); a crash leaves all of
- * a batch or none of it. Set-based: a handful of statements per batch, whatever its size.
- * Returns the ids of the new mentions, in input order.
- */
-export async function insertMentions(db: Db, mentions: MentionInput[]): Promise<number[]> {
-  return storeMentions(db, prepareMentions(mentions));
-}
-
-/**
- * A batch made ready to store: what does not depend on the database (the rollups aggregated as if every mention
- * were new, the rows and links serialised) is computed here, so that a caller storing batches in order can
- * prepare the next one while Postgres stores the previous one.
- */
-export interface PreparedMentions {
-  /** The batch, first of each (source, source id) only, in input order. */
-  mentions: MentionInput[];
-  hashes: (Hashed | null)[];
-  /** Each row as JSON without its closing brace: the near-copy fields are appended when they are known. */
-  rows: string[];
-  links: string;
-  rollups: Rollups;
-}
-
-/** Pure: everything `storeMentions` sends that does not depend on what is stored already. */
-export function prepareMentions(mentions: MentionInput[]): PreparedMentions {
-  const byKey = new Map<string, MentionInput>();
-  for (const x of mentions) {
-    const k = `${x.source}\u0000${x.sourceId}`;
-    if (!byKey.has(k)) byKey.set(k, x);
-  }
-  const m = [...byKey.values()];
-  return {
-    mentions: m,
-    hashes: m.map(hashOf),
-    rows: m.map(rowJson),
-    links: linksJson(m),
-    rollups: aggregateRollups(m),
-  };
-}
-
-/** Stores a prepared batch (see insertMentions); returns the ids of the new mentions, in input order. */
-export async function storeMentions(db: Db, p: PreparedMentions): Promise<number[]> {
-  const m = p.mentions;
-  if (m.length === 0) return [];
-  return db.withTransaction(async (tx) => {
-    const near = resolveNearCopies(m, p.hashes, await originalsNear(tx, p.hashes));
-    const { rows, rolledUp } = await insertWithRollups(tx, p, near);
-    if (rows.length === 0) return [];
-    const order = new Map(m.map((x, i) => [`${x.source}\u0000${x.sourceId}`, i]));
-    const fresh = rows
-      .map((r) => ({ id: r.id, i: order.get(`${r.source}\u0000${r.sourceId}`)! }))
-      .sort((a, b) => a.i - b.i);
-    // Some were stored already (a re-run, or another writer): the rollups of exactly the new ones instead.
-    if (!rolledUp) await writeRollups(tx, aggregateRollups(fresh.map((f) => m[f.i])));
-    return fresh.map((f) => f.id);
-  });
 }
 
 /** A 64-bit SimHash as two signed 32-bit halves, its four 16-bit band keys (band << 16 | value) and its time. */
@@ -153,7 +100,7 @@ async function originalsNear(tx: Db, hashes: (Hashed | null)[]) {
   const { rows } = await tx.query<{ id: number; h: string; p: Date }>(
     'mentions.originals_near',
     `SELECT id, simhash::text AS h, published_at AS p FROM mentions
-     WHERE dup_of IS NULL AND published_at BETWEEN $5 AND $6
+     WHERE dup_of IS NULL AND simhash IS NOT NULL AND published_at BETWEEN $5 AND $6
        AND (sh0 = ANY($1::int[]) OR sh1 = ANY($2::int[]) OR sh2 = ANY($3::int[]) OR sh3 = ANY($4::int[]))`,
     [
       ...bands.map((b) => [...b]),
@@ -206,110 +153,333 @@ function resolveNearCopies(
   });
 }
 
-const STORED_COLUMNS = `source, source_id, target_id, url, canonical_url, author, title, body, lang, published_at,
-  entities, sentiment, sentiment_label, aspects, simhash, dup_of`;
-const MENTION_VALUES = 's, i, t, u, c, a, ti, b, l, p, e, se, sl, as_, h';
-const ONLY_IF_ALL_NEW = 'WHERE (SELECT all_new FROM ok)';
+/** The columns a source's run stores; the analyzer's are filled in later (see saveAnalysis). */
+export const RAW_COLUMNS =
+  'source, source_id, source_key, url_key, target_id, url, canonical_url, author, title, body, lang, published_at';
 
-/**
- * The whole batch in one statement (one round trip, atomic): the mentions (rows travel as one JSON parameter:
- * one native JSON.stringify, where column arrays are escaped element by element by node-postgres), then the
- * copies of texts first seen in the batch, pointing at the id their original just got, the entity links of
- * whichever rows were new, and the rollups aggregated in advance — applied only if every row was new, which
- * `rolledUp` reports (otherwise the caller merges the rollups of the new rows itself).
- */
-const INSERT_WITH_ROLLUPS = `WITH u AS (
-    SELECT * FROM json_to_recordset($1::json) AS u(s text, i text, t bigint, u text, c text, a text, ti text,
-      b text, l text, p timestamptz, e jsonb, se real, sl text, as_ jsonb, h bigint, d bigint, ts text, tsi text)),
-  ins AS (
-    INSERT INTO mentions (${STORED_COLUMNS}) SELECT ${MENTION_VALUES}, d FROM u WHERE ts IS NULL
-    ON CONFLICT DO NOTHING RETURNING id, source, source_id),
-  copies AS (
-    INSERT INTO mentions (${STORED_COLUMNS})
-    SELECT ${MENTION_VALUES}, (SELECT ins.id FROM ins WHERE ins.source = u.ts AND ins.source_id = u.tsi)
-    FROM u WHERE ts IS NOT NULL
-    ON CONFLICT DO NOTHING RETURNING id, source, source_id),
-  fresh AS (SELECT * FROM ins UNION ALL SELECT * FROM copies),
-  ok AS (SELECT count(*) = $2 AS all_new FROM fresh),
-  links AS (
-    INSERT INTO mention_entities (entity_key, published_at, mention_id, sentiment)
-    SELECT l.k, l.p, f.id, l.s FROM json_to_recordset($3::json) AS l(src text, sid text, k text, p timestamptz, s real)
-    JOIN fresh f ON f.source = l.src AND f.source_id = l.sid
-    ON CONFLICT DO NOTHING),
-  entity AS (${entityDailySql(4, ONLY_IF_ALL_NEW)}),
-  daily AS (${mentionDailySql(5, ONLY_IF_ALL_NEW)}),
-  terms AS (${termDailySql(7, ONLY_IF_ALL_NEW)})
-SELECT f.id, f.source, f.source_id AS "sourceId", (SELECT all_new FROM ok) AS "rolledUp" FROM fresh f`;
-
-/**
- * A lone surrogate would reach Postgres as a JSON escape it rejects; as UTF-8 bytes (what a column parameter
- * sends) it was a U+FFFD, so replace it with that here too.
- */
-function wellFormed<T extends string | null>(s: T): T {
-  return (s === null || s.isWellFormed() ? s : s.toWellFormed()) as T;
+/** Text Postgres takes: no NUL (text cannot hold one), no lone surrogate (sent as UTF-8 it was a U+FFFD anyway). */
+function clean<T extends string | null>(s: T): T {
+  if (s === null) return s;
+  const t = s.isWellFormed() ? s : s.toWellFormed();
+  return (t.includes('\u0000') ? t.replaceAll('\u0000', '') : t) as T;
 }
 
-/** A mention as a row of INSERT_WITH_ROLLUPS' first parameter, without the near-copy fields and closing brace. */
-function rowJson(x: MentionInput): string {
-  const row = JSON.stringify({
-    s: wellFormed(x.source),
-    i: wellFormed(x.sourceId),
-    t: x.targetId,
-    u: wellFormed(x.url),
-    c: wellFormed(x.canonicalUrl),
-    a: wellFormed(x.author),
-    ti: wellFormed(x.title),
-    b: wellFormed(x.body),
-    l: wellFormed(x.lang),
-    p: x.publishedAt,
-    e: x.entities,
-    se: x.sentiment,
-    sl: x.sentimentLabel,
-    as_: x.aspects,
-    h: x.simhash,
+const md5 = (s: string) => hash('md5', s, 'hex');
+const uuidOf = (hex: string) =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+
+// A handful of sources carry every mention: their digests are cached (bounded).
+const sourceDigests = new Map<string, string>();
+
+/**
+ * A mention's dedup keys, as migration 0011 defines them in SQL: `md5(md5(source) || source_id)` and
+ * `md5(canonical_url)`, as uuids. Two mentions with either key equal are one item.
+ */
+export function mentionKeys(
+  source: string,
+  sourceId: string,
+  canonicalUrl: string | null,
+): { sourceKey: string; urlKey: string | null } {
+  let digest = sourceDigests.get(source);
+  if (digest === undefined) {
+    if (sourceDigests.size >= 1_000) sourceDigests.clear();
+    digest = md5(source);
+    sourceDigests.set(source, digest);
+  }
+  return {
+    sourceKey: uuidOf(md5(digest + sourceId)),
+    urlKey: canonicalUrl === null ? null : uuidOf(md5(canonicalUrl)),
+  };
+}
+
+interface KeyedMention<T extends RawMention> {
+  m: T;
+  sk: string;
+  uk: string | null;
+}
+
+/**
+ * Cleans and keys mentions into `out`, keeping the first of each item (same source key or same canonical URL)
+ * among those `seen` so far.
+ */
+function keyed<T extends RawMention>(
+  mentions: T[],
+  seen = new Set<string>(),
+  out: KeyedMention<T>[] = [],
+): KeyedMention<T>[] {
+  for (const raw of mentions) {
+    const m: T = {
+      ...raw,
+      source: clean(raw.source),
+      sourceId: clean(raw.sourceId),
+      url: clean(raw.url),
+      canonicalUrl: clean(raw.canonicalUrl),
+      author: clean(raw.author),
+      title: clean(raw.title),
+      body: clean(raw.body),
+      lang: clean(raw.lang),
+    };
+    const { sourceKey, urlKey } = mentionKeys(m.source, m.sourceId, m.canonicalUrl);
+    if (seen.has(sourceKey) || (urlKey !== null && seen.has(urlKey))) continue;
+    seen.add(sourceKey);
+    if (urlKey !== null) seen.add(urlKey);
+    out.push({ m, sk: sourceKey, uk: urlKey });
+  }
+  return out;
+}
+
+const copyLine = ({ m, sk, uk }: KeyedMention<RawMention>): unknown[] => [
+  m.source,
+  m.sourceId,
+  sk,
+  uk,
+  m.targetId,
+  m.url,
+  m.canonicalUrl,
+  m.author,
+  m.title,
+  m.body,
+  m.lang,
+  m.publishedAt,
+];
+
+/** A raw mention as the row COPY stores it (keys included), for callers that copy rows themselves (the benchmark). */
+export function rawCopyRow(m: RawMention): unknown[] {
+  const { sourceKey, urlKey } = mentionKeys(m.source, m.sourceId, m.canonicalUrl);
+  return copyLine({ m, sk: sourceKey, uk: urlKey });
+}
+
+/** Stores whichever of the rows are new (ON CONFLICT: any writer, any time); returns their ids and source keys. */
+async function insertRaw(db: Db, rows: KeyedMention<RawMention>[]): Promise<{ id: number; sk: string }[]> {
+  const json = JSON.stringify(
+    rows.map(({ m, sk, uk }) => ({
+      s: m.source,
+      i: m.sourceId,
+      sk,
+      uk,
+      t: m.targetId,
+      u: m.url,
+      c: m.canonicalUrl,
+      a: m.author,
+      ti: m.title,
+      b: m.body,
+      l: m.lang,
+      p: m.publishedAt,
+    })),
+  );
+  const { rows: stored } = await db.query<{ id: number; sk: string }>(
+    'mentions.insert',
+    `INSERT INTO mentions (${RAW_COLUMNS})
+     SELECT s, i, sk, uk, t, u, c, a, ti, b, l, p FROM json_to_recordset($1::json) AS x(s text, i text, sk uuid, uk uuid,
+       t bigint, u text, c text, a text, ti text, b text, l text, p timestamptz)
+     ON CONFLICT DO NOTHING RETURNING id, source_key::text AS sk`,
+    [json],
+  );
+  return stored;
+}
+
+/**
+ * What a source's run does with what it fetched: stores the items not stored yet, as they are, for the analyzer
+ * (analyzePendingMentions). The same item from the same source, or the same canonical URL from any source, is
+ * stored once, however often it is fetched. On real Postgres the batch goes in by COPY, optimistically: if any
+ * of its items is stored already (a re-fetch, or another writer), the COPY stores nothing and the batch takes
+ * the INSERT … ON CONFLICT path, which the embedded database always takes. (A check for stored keys before the
+ * COPY cost more than the COPY itself.) Atomic per call: all of the new rows or none. Not inside a transaction (a
+ * failed COPY would abort it). Returns how many were new.
+ */
+export async function storeRawMentions(db: Db, mentions: RawMention[]): Promise<number> {
+  return storePreparedMentions(db, prepareRawMentions(mentions));
+}
+
+/**
+ * A batch made ready to store (cleaned, keyed, serialised), so that a caller can prepare one while storing another.
+ * Built up by `prepareRawMentions`, a part at a time if the caller wants to yield in between.
+ */
+export interface PreparedMentions {
+  rows: KeyedMention<RawMention>[];
+  chunks: Buffer[];
+  seen: Set<string>;
+}
+
+/** Pure: everything storeRawMentions does before it talks to the database; adds to `into` when given. */
+export function prepareRawMentions(
+  mentions: RawMention[],
+  into: PreparedMentions = { rows: [], chunks: [], seen: new Set() },
+): PreparedMentions {
+  const from = into.rows.length;
+  keyed(mentions, into.seen, into.rows);
+  for (const chunk of copyChunks(into.rows.slice(from).map(copyLine))) into.chunks.push(chunk);
+  return into;
+}
+
+/**
+ * Stores a prepared batch (see storeRawMentions); returns how many were new. Each statement commits on its own,
+ * durably: a run moves its source's cursor past what it stored, so a commit a crash could undo would lose items
+ * for good (`synchronous_commit = off` did, in the Postgres-outage test).
+ */
+export async function storePreparedMentions(db: Db, p: PreparedMentions): Promise<number> {
+  if (p.rows.length === 0) return 0;
+  if (db.canCopy) {
+    try {
+      return await db.copyFrom('mentions.copy', `COPY mentions (${RAW_COLUMNS}) FROM STDIN`, p.chunks);
+    } catch (err) {
+      // Some item is stored already (a re-fetch) or was just stored by another writer: COPY stored nothing.
+      if ((err as { code?: string }).code !== '23505') throw err;
+    }
+  }
+  return (await insertRaw(db, p.rows)).length;
+}
+
+/** A stored mention the analyzer reads. */
+export interface StoredMention extends RawMention {
+  id: number;
+}
+
+type AnalysedMention = MentionInput & { id: number };
+
+/**
+ * The analyzer's loop: takes stored mentions that are not analysed yet, oldest first, `batch` per transaction
+ * (locked: concurrent analyzers skip each other's rows), calls `analyze` (pure: one analysis per mention, in
+ * order) and saves the results with their entity links and rollups (see saveAnalysis); until nothing is pending
+ * or `deadline` (ms since epoch) has passed. A batch is read and analysed while the one before it is being saved,
+ * and saved only after that one committed, so the outcome is that of the batches one after the other (a copy
+ * finds its original in the batch before). A crash leaves each unsaved batch pending, whole. Returns how many
+ * were analysed, and whether some may still be pending.
+ */
+export async function analyzePendingMentions(
+  db: Db,
+  analyze: (mentions: StoredMention[]) => MentionAnalysis[],
+  opts: { batch?: number; deadline?: number } = {},
+): Promise<{ analyzed: number; more: boolean }> {
+  const batch = opts.batch ?? 500;
+  const deadline = opts.deadline ?? Number.POSITIVE_INFINITY;
+  // Past the last batch read: the pending index's entries for rows analysed since its last vacuum are not
+  // walked again for every batch.
+  let after = 0;
+  let saving: Promise<number> = Promise.resolve(0);
+  const batches: Promise<number>[] = [];
+  let more = false;
+  try {
+    for (;;) {
+      const previous = saving;
+      let picked!: (p: { n: number; last: number }) => void;
+      const read = new Promise<{ n: number; last: number }>((resolve) => {
+        picked = resolve;
+      });
+      const from = after;
+      saving = db.withTransaction(async (tx) => {
+        // The oldest pending rows are the first entries of the pending index, read in order. Without fresh
+        // statistics (a burst of stores, autovacuum not yet round) the planner expects a handful of pending
+        // rows and bitmap-scans all of them, then sorts: 55 ms per batch at 50k pending, growing with the
+        // backlog, against 4 ms for the ordered index scan. Off for this statement only.
+        await tx.query('mentions.pending_plan', 'SET LOCAL enable_bitmapscan = off');
+        const { rows } = await tx.query<StoredMention>(
+          'mentions.pending',
+          `SELECT id, source, source_id AS "sourceId", target_id AS "targetId", url, canonical_url AS "canonicalUrl",
+             author, title, body, lang, published_at AS "publishedAt"
+           FROM mentions WHERE analyzed_at IS NULL AND id > $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [from, batch],
+        );
+        await tx.query('mentions.pending_plan', 'SET LOCAL enable_bitmapscan = on');
+        picked({ n: rows.length, last: rows.length ? rows[rows.length - 1].id : from });
+        if (rows.length === 0) return 0;
+        const analyses = analyze(rows);
+        if (analyses.length !== rows.length)
+          throw new Error(`analyze returned ${analyses.length} analyses for ${rows.length} mentions`);
+        await previous;
+        return (
+          await saveAnalysis(
+            tx,
+            rows.map((m, i) => ({ ...m, ...analyses[i], id: m.id })),
+          )
+        ).length;
+      });
+      batches.push(saving);
+      const { n, last } = await Promise.race([read, saving.then(() => read)]);
+      after = last;
+      if (n < batch) break;
+      if (Date.now() > deadline) {
+        more = true;
+        break;
+      }
+    }
+    const counts = await Promise.all(batches);
+    return { analyzed: counts.reduce((a, b) => a + b, 0), more };
+  } catch (err) {
+    // Every batch settled before the error goes up (a later one waits on the failed one and fails with it).
+    await Promise.allSettled(batches);
+    throw err;
+  }
+}
+
+/**
+ * Stores mentions analysed already (seeds, tests, benchmarks): the new ones and their analysis in one
+ * transaction, as the ingest and the analyzer together would. Returns the ids of the new mentions, in input order.
+ */
+export async function insertMentions(db: Db, mentions: MentionInput[]): Promise<number[]> {
+  const rows = keyed(mentions);
+  if (rows.length === 0) return [];
+  return db.withTransaction(async (tx) => {
+    const idOf = new Map((await insertRaw(tx, rows)).map((r) => [r.sk, r.id]));
+    const fresh = rows.filter((r) => idOf.has(r.sk)).map((r) => ({ ...r.m, id: idOf.get(r.sk)! }));
+    return saveAnalysis(tx, fresh);
   });
-  return row.slice(0, -1);
 }
 
-function linksJson(m: MentionInput[]): string {
-  const links: { src: string; sid: string; k: string; p: Date; s: number | null }[] = [];
+/**
+ * Saves the analysis of mentions not analysed yet (in order; locked or just inserted by the caller's
+ * transaction): each row's analysis and near-copy link, its entity links, and the rollups of exactly the rows it
+ * analysed (per-entity and per-aspect daily sentiment, daily totals, per term and day the mentions, hourly counts,
+ * sentiment and distinct authors: a sketch, exact below AUTHOR_SKETCH_SIZE authors). A copy of an analysed
+ * original (SimHash within NEAR_DUPLICATE_BITS, published within two weeks), or of an earlier mention of the
+ * batch, points at it. A row analysed already is left alone and counted nowhere. Returns the ids it analysed.
+ */
+async function saveAnalysis(tx: Db, m: AnalysedMention[]): Promise<number[]> {
+  if (m.length === 0) return [];
+  // Analyzers running side by side (SKIP LOCKED hands each its own rows) could each save one of a pair of
+  // near-copies and neither see the other, uncommitted yet: two originals. Saves take turns, from here to
+  // their commit, so each reads the originals every earlier save committed; the analysis itself stays parallel.
+  // (Saves of one day's mentions queue on its mention_daily row anyway.)
+  await tx.query('mentions.save_turn', 'SELECT pg_advisory_xact_lock(72620533, 1)');
+  const hashes = m.map(hashOf);
+  const near = resolveNearCopies(m, hashes, await originalsNear(tx, hashes));
+  const rows = JSON.stringify(
+    m.map((x, i) => ({
+      id: x.id,
+      l: clean(x.lang),
+      e: x.entities,
+      se: x.sentiment,
+      sl: x.sentimentLabel,
+      as_: x.aspects,
+      h: x.simhash,
+      d: near[i].original ?? (near[i].twin === null ? null : m[near[i].twin].id),
+    })),
+  );
+  const links: { id: number; k: string; p: Date; s: number | null }[] = [];
   for (const x of m)
     if (x.entities.length)
-      for (const key of entityKeys(x))
-        links.push({
-          src: wellFormed(x.source),
-          sid: wellFormed(x.sourceId),
-          k: key,
-          p: x.publishedAt,
-          s: x.sentiment,
-        });
-  return JSON.stringify(links);
-}
-
-async function insertWithRollups(
-  tx: Db,
-  p: PreparedMentions,
-  near: { original: number | null; twin: number | null }[],
-): Promise<{ rows: { id: number; source: string; sourceId: string }[]; rolledUp: boolean }> {
-  const m = p.mentions;
-  let json = '[';
-  for (let i = 0; i < m.length; i++) {
-    if (i > 0) json += ',';
-    json += p.rows[i];
-    const { original, twin } = near[i];
-    if (original !== null) json += `,"d":${original}`;
-    if (twin !== null)
-      json += `,"ts":${JSON.stringify(wellFormed(m[twin].source))},"tsi":${JSON.stringify(wellFormed(m[twin].sourceId))}`;
-    json += '}';
-  }
-  json += ']';
-  const r = p.rollups;
-  const res = await tx.query<{ id: number; source: string; sourceId: string; rolledUp: boolean }>(
-    'mentions.insert_with_rollups',
-    INSERT_WITH_ROLLUPS,
-    [json, m.length, p.links, r.entityDaily, r.days, r.dayCounts, ...(r.termDaily ?? NO_TERMS)],
+      for (const k of entityKeys(x)) links.push({ id: x.id, k, p: x.publishedAt, s: x.sentiment });
+  const { rows: saved } = await tx.query<{ id: number }>(
+    'mentions.save_analysis',
+    `WITH u AS (
+       SELECT * FROM json_to_recordset($1::json) AS u(id bigint, l text, e jsonb, se real, sl text, as_ jsonb,
+         h bigint, d bigint)),
+     saved AS (
+       UPDATE mentions x SET lang = u.l, entities = u.e, sentiment = u.se, sentiment_label = u.sl, aspects = u.as_,
+         simhash = u.h, dup_of = u.d, analyzed_at = now()
+       FROM u WHERE x.id = u.id AND x.analyzed_at IS NULL RETURNING x.id),
+     links AS (
+       INSERT INTO mention_entities (entity_key, published_at, mention_id, sentiment)
+       SELECT l.k, l.p, l.id, l.s FROM json_to_recordset($2::json) AS l(id bigint, k text, p timestamptz, s real)
+       JOIN saved ON saved.id = l.id
+       ON CONFLICT DO NOTHING)
+     SELECT id FROM saved`,
+    [rows, JSON.stringify(links)],
   );
-  return { rows: res.rows, rolledUp: res.rows.length > 0 && res.rows[0].rolledUp };
+  const done = new Set(saved.map((r) => r.id));
+  const fresh = done.size === m.length ? m : m.filter((x) => done.has(x.id));
+  if (fresh.length) await writeRollups(tx, aggregateRollups(fresh));
+  return fresh.map((x) => x.id);
 }
 
 // Authors repeat across batches; md5 per mention was a visible share of the Node side. Bounded: cleared when full.
@@ -481,45 +651,36 @@ function aggregateRollups(mentions: MentionInput[]): Rollups {
 
 const entityKeys = (m: MentionInput) => new Set(m.entities.map((e) => e.key));
 
-/** The rollup statements, with their parameters from `$first` on and an optional condition on the rows. */
-function entityDailySql(first: number, where = ''): string {
-  return `INSERT INTO entity_daily (entity_key, aspect, day, mentions, sentiment_sum, sentiment_n)
+/** The rollup statements (one per table, a batch's rows as parameters). */
+const ENTITY_DAILY_SQL = `INSERT INTO entity_daily (entity_key, aspect, day, mentions, sentiment_sum, sentiment_n)
    SELECT key, aspect, day, n, sum, sn
-   FROM json_to_recordset($${first}::json) AS x(key text, aspect text, day date, n int, sum float8, sn int) ${where}
+   FROM json_to_recordset($1::json) AS x(key text, aspect text, day date, n int, sum float8, sn int)
    ON CONFLICT (entity_key, aspect, day) DO UPDATE SET mentions = entity_daily.mentions + EXCLUDED.mentions,
      sentiment_sum = entity_daily.sentiment_sum + EXCLUDED.sentiment_sum,
      sentiment_n = entity_daily.sentiment_n + EXCLUDED.sentiment_n`;
-}
 
-function mentionDailySql(first: number, where = ''): string {
-  return `INSERT INTO mention_daily (day, mentions)
-   SELECT * FROM unnest($${first}::date[], $${first + 1}::int[]) AS x(day, n) ${where}
+const MENTION_DAILY_SQL = `INSERT INTO mention_daily (day, mentions)
+   SELECT * FROM unnest($1::date[], $2::int[]) AS x(day, n)
    ON CONFLICT (day) DO UPDATE SET mentions = mention_daily.mentions + EXCLUDED.mentions`;
-}
 
 // Column arrays, not JSON: for this many small rows Postgres spends a third less per row on unnest (measured).
-function termDailySql(first: number, where = ''): string {
-  const $ = (k: number) => `$${first + k}`;
-  return `INSERT INTO term_daily AS d (term, day, display, mentions, sentiment_sum, sentiment_n, hourly, author_sketch)
+const TERM_DAILY_SQL = `INSERT INTO term_daily AS d (term, day, display, mentions, sentiment_sum, sentiment_n, hourly, author_sketch)
    SELECT x.t, x.d, x.s, x.n, x.ss, x.sn,
      CASE WHEN x.h IS NULL THEN array_fill(0, ARRAY[x.hr]) || x.n || array_fill(0, ARRAY[23 - x.hr]) ELSE x.h::int[] END,
      CASE WHEN x.a IS NULL THEN ARRAY[x.a1] ELSE x.a::int[] END
-   FROM unnest(${$(0)}::text[], ${$(1)}::date[], ${$(2)}::text[], ${$(3)}::int[], ${$(4)}::float8[], ${$(5)}::int[],
-     ${$(6)}::text[], ${$(7)}::text[], ${$(8)}::int[], ${$(9)}::int[]) AS x(t, d, s, n, ss, sn, h, a, hr, a1) ${where}
+   FROM unnest($1::text[], $2::date[], $3::text[], $4::int[], $5::float8[], $6::int[],
+     $7::text[], $8::text[], $9::int[], $10::int[]) AS x(t, d, s, n, ss, sn, h, a, hr, a1)
    ON CONFLICT (term, day) DO UPDATE SET mentions = d.mentions + EXCLUDED.mentions,
      display = CASE WHEN position(' ' in d.display) = 0 THEN EXCLUDED.display ELSE d.display END,
      sentiment_sum = d.sentiment_sum + EXCLUDED.sentiment_sum, sentiment_n = d.sentiment_n + EXCLUDED.sentiment_n,
      hourly = mr_add_hours(d.hourly, EXCLUDED.hourly),
      author_sketch = mr_sketch_union(d.author_sketch, EXCLUDED.author_sketch)`;
-}
 
-const NO_TERMS = ['{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'];
-
-/** Merges rollups aggregated over exactly the new mentions of a batch (their links are already stored). */
+/** Merges rollups aggregated over exactly the mentions a transaction analysed (their links are already stored). */
 async function writeRollups(tx: Db, r: Rollups): Promise<void> {
-  if (r.entityDaily) await tx.query('entity_daily.bump', entityDailySql(1), [r.entityDaily]);
-  await tx.query('mention_daily.bump', mentionDailySql(1), [r.days, r.dayCounts]);
-  if (r.termDaily) await tx.query('term_daily.bump', termDailySql(1), r.termDaily);
+  if (r.entityDaily) await tx.query('entity_daily.bump', ENTITY_DAILY_SQL, [r.entityDaily]);
+  await tx.query('mention_daily.bump', MENTION_DAILY_SQL, [r.days, r.dayCounts]);
+  if (r.termDaily) await tx.query('term_daily.bump', TERM_DAILY_SQL, r.termDaily);
 }
 
 /**
@@ -552,6 +713,8 @@ export interface MentionRow {
   aspects: { aspect: string; score: number; label: string }[];
   /** The earlier mention this one is a near-copy of (repost, syndicated copy), if any. */
   duplicateOf: number | null;
+  /** False until the analyzer has scored it (see analyzePendingMentions). */
+  analyzed: boolean;
 }
 
 export interface MentionFilter {
@@ -568,7 +731,8 @@ export interface MentionFilter {
 }
 
 const MENTION_COLUMNS = `m.id, m.source, m.url, m.author, m.title, m.body AS text, m.lang, m.published_at AS "publishedAt",
-  m.entities, m.sentiment, m.sentiment_label AS "sentimentLabel", m.aspects, m.dup_of AS "duplicateOf"`;
+  m.entities, m.sentiment, m.sentiment_label AS "sentimentLabel", m.aspects, m.dup_of AS "duplicateOf",
+  m.analyzed_at IS NOT NULL AS analyzed`;
 
 /** Mentions newest first; by entity through mention_entities' (entity, time) index. */
 export async function listMentions(db: Db, f: MentionFilter): Promise<MentionRow[]> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { copyIn } from './copy.ts';
 
 // int8 and numeric come back as strings by default: keep numeric exact (strings), but ids fit in JS numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -18,6 +19,12 @@ export interface Db {
   query<R extends object = Row>(name: string, sql: string, params?: unknown[]): Promise<Result<R>>;
   /** Runs fn in a transaction on one connection; retries serialization failures and deadlocks up to 3 times. */
   withTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `COPY … FROM STDIN` with text-format chunks (see copy.ts); resolves with the rows stored. Only where
+   * `canCopy` (real Postgres; PGlite's socket does not speak COPY's sub-protocol).
+   */
+  copyFrom(name: string, sql: string, chunks: Buffer[]): Promise<number>;
+  readonly canCopy: boolean;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -65,10 +72,14 @@ class ClientDb implements Db {
     private readonly client: pg.PoolClient,
     private readonly log: Logger,
     readonly pool: pg.Pool,
-    private readonly timeoutMs?: number,
+    private readonly timeoutMs: number | undefined,
+    readonly canCopy: boolean,
   ) {}
   async query<R extends object>(name: string, sql: string, params?: unknown[]) {
     return timed<R>(this.log, name, () => this.client.query(statement(sql, params, this.timeoutMs)));
+  }
+  copyFrom(name: string, sql: string, chunks: Buffer[]) {
+    return copyOn(this.client, this.log, this.canCopy, name, sql, chunks);
   }
   withTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return fn(this); // nested: already inside one
@@ -95,6 +106,22 @@ async function timed<R extends object>(
     log.debug({ query: name, ms: Math.round(performance.now() - started), err }, 'query failed');
     throw err;
   }
+}
+
+async function copyOn(
+  client: pg.PoolClient,
+  log: Logger,
+  canCopy: boolean,
+  name: string,
+  sql: string,
+  chunks: Buffer[],
+): Promise<number> {
+  if (!canCopy) throw new Error(`${name}: this database does not take COPY FROM STDIN (embedded PGlite)`);
+  const res = await timed<Row>(log, name, async () => {
+    const rowCount = await copyIn(client, sql, chunks);
+    return { rows: [], rowCount } as unknown as pg.QueryResult;
+  });
+  return res.rowCount ?? 0;
 }
 
 /** Takes a connection from the pool (plain `pool.connect()`, or one that waits out an outage). */
@@ -129,10 +156,21 @@ async function withClient<T>(
   }
 }
 
-function poolDb(pool: pg.Pool, log: Logger, acquire: Acquire | null, owner: boolean, timeoutMs?: number): Db {
+function poolDb(
+  pool: pg.Pool,
+  log: Logger,
+  acquire: Acquire | null,
+  owner: boolean,
+  canCopy: boolean,
+  timeoutMs?: number,
+): Db {
   const take: Acquire = acquire ?? (() => pool.connect());
   return {
     pool,
+    canCopy,
+    copyFrom(name: string, sql: string, chunks: Buffer[]) {
+      return withClient(take, log, (client) => copyOn(client, log, canCopy, name, sql, chunks));
+    },
     query<R extends object>(name: string, sql: string, params?: unknown[]) {
       if (!acquire) return timed<R>(log, name, () => pool.query(statement(sql, params, timeoutMs)));
       return timed<R>(log, name, () =>
@@ -145,7 +183,7 @@ function poolDb(pool: pg.Pool, log: Logger, acquire: Acquire | null, owner: bool
           return await withClient(take, log, async (client, lost) => {
             await client.query(statement('BEGIN', undefined, timeoutMs));
             try {
-              const result = await fn(new ClientDb(client, log, pool, timeoutMs));
+              const result = await fn(new ClientDb(client, log, pool, timeoutMs, canCopy));
               await client.query(statement('COMMIT', undefined, timeoutMs));
               return result;
             } catch (err) {
@@ -184,7 +222,7 @@ function poolDb(pool: pg.Pool, log: Logger, acquire: Acquire | null, owner: bool
 export function createDb(
   connectionString: string,
   log: Logger,
-  opts: { max?: number; connectionTimeoutMs?: number } = {},
+  opts: { max?: number; connectionTimeoutMs?: number; canCopy?: boolean } = {},
 ): Db {
   const pool = new pg.Pool({
     connectionString,
@@ -194,7 +232,7 @@ export function createDb(
   });
   // An idle client losing its server (Postgres restarted) must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
-  return poolDb(pool, log, null, true);
+  return poolDb(pool, log, null, true, opts.canCopy ?? true);
 }
 
 /**
@@ -204,7 +242,7 @@ export function createDb(
  * is not a hang.
  */
 export function withQueryTimeout(db: Db, log: Logger, timeoutMs: number): Db {
-  return poolDb(db.pool, log, null, false, timeoutMs);
+  return poolDb(db.pool, log, null, false, db.canCopy, timeoutMs);
 }
 
 /** How long background work (jobs) waits for an unreachable database before failing (RELIABILITY P2). */
@@ -247,5 +285,5 @@ export function waitingForDatabase(
       if (counted && --waiting === 0) log.info('no work is waiting for the database any more');
     }
   };
-  return poolDb(db.pool, log, acquire, false);
+  return poolDb(db.pool, log, acquire, false, db.canCopy);
 }

@@ -1,6 +1,6 @@
 /**
- * Feed and social targets: fetch new items through the SSRF-guarded transport, turn them into mentions
- * (language, entities, sentiment, candidate terms, near-duplicate hash) and store them with their rollups.
+ * Feed and social targets: fetch new items through the SSRF-guarded transport and store them as mentions; what
+ * the analyzer does with a stored mention (language, entities, sentiment, candidate terms, near-duplicate hash).
  */
 import {
   canonicalizeUrl,
@@ -26,10 +26,12 @@ import {
 import {
   type Db,
   type Entity,
-  listEntities,
+  type MentionAnalysis,
   type MentionInput,
-  prepareMentions,
-  storeMentions,
+  type PreparedMentions,
+  prepareRawMentions,
+  type RawMention,
+  storePreparedMentions,
   type Target,
 } from '../db/index.ts';
 import type { JobContext } from './types.ts';
@@ -128,23 +130,15 @@ export async function fetchVoices(ctx: JobContext, target: Target): Promise<Voic
   return { items, state: { ...target.state, since: newest } };
 }
 
-/** Turns fetched items into mentions ready to store. Pure apart from the entity list it is given. */
-export function toMentions(items: SocialItem[], targetId: number | null, entities: Entity[]): MentionInput[] {
-  const out: MentionInput[] = [];
+/** Turns fetched items into mentions to store as they are (normalised text, canonical URL); drops empty or undated ones. */
+export function toRawMentions(items: SocialItem[], targetId: number | null): RawMention[] {
+  const out: RawMention[] = [];
   for (const item of items) {
     const body = normalizeText(item.text);
     const title = item.title ? normalizeText(item.title) : null;
     if (!body && !title) continue;
     const published = new Date(item.publishedAt);
     if (Number.isNaN(published.getTime())) continue;
-    const text = title ? `${title}\n${body}` : body;
-    const lang = item.lang ?? detectLanguage(text).lang;
-    const scored = scoreSentiment(text, { lang });
-    // collectTerms yields each key once.
-    const terms: MentionInput['terms'] = [];
-    collectTerms(text, (key, display) => {
-      terms.push({ key, display });
-    });
     out.push({
       source: item.source,
       sourceId: item.sourceId,
@@ -154,50 +148,65 @@ export function toMentions(items: SocialItem[], targetId: number | null, entitie
       author: item.author,
       title,
       body,
-      lang: lang === 'und' ? null : lang,
+      lang: item.lang ?? null,
       publishedAt: published,
-      entities: matchEntities(body, title, entities).map((m) => ({
-        key: m.key,
-        kind: m.kind,
-        field: m.field,
-        matched: m.matched,
-      })),
-      sentiment: Math.round(scored.score * 1000) / 1000,
-      sentimentLabel: scored.label,
-      aspects: scored.aspects.map((a) => ({
-        aspect: a.aspect,
-        score: Math.round(a.score * 1000) / 1000,
-        label: a.label,
-      })),
-      simhash: toSignedBigint(simhash64(text)).toString(),
-      terms,
     });
   }
   return out;
 }
 
-/** Mentions are stored in batches of this size, each batch with its rollups in one transaction. */
-export const MENTION_BATCH = 500;
+/**
+ * The analyzer's work on one stored mention (pure apart from the entity list it is given): language (the
+ * declared one, else detected), entities, sentiment and aspects, candidate trend terms, near-duplicate hash.
+ */
+export function analyzeMention(m: RawMention, entities: Entity[]): MentionAnalysis {
+  const text = m.title ? `${m.title}\n${m.body}` : m.body;
+  const lang = m.lang ?? detectLanguage(text).lang;
+  const scored = scoreSentiment(text, { lang });
+  // collectTerms yields each key once.
+  const terms: MentionAnalysis['terms'] = [];
+  collectTerms(text, (key, display) => {
+    terms.push({ key, display });
+  });
+  return {
+    lang: lang === 'und' ? null : lang,
+    entities: matchEntities(m.body, m.title, entities).map((e) => ({
+      key: e.key,
+      kind: e.kind,
+      field: e.field,
+      matched: e.matched,
+    })),
+    sentiment: Math.round(scored.score * 1000) / 1000,
+    sentimentLabel: scored.label,
+    aspects: scored.aspects.map((a) => ({
+      aspect: a.aspect,
+      score: Math.round(a.score * 1000) / 1000,
+      label: a.label,
+    })),
+    simhash: toSignedBigint(simhash64(text)).toString(),
+    terms,
+  };
+}
 
-/** Items turned into mentions between two yields to the event loop (a few milliseconds of CPU). */
-const SLICE = 50;
+/** Items as the analyzer leaves them: stored form plus analysis (seeds, tests and benchmarks store these at once). */
+export function toMentions(items: SocialItem[], targetId: number | null, entities: Entity[]): MentionInput[] {
+  return toRawMentions(items, targetId).map((m) => ({ ...m, ...analyzeMention(m, entities) }));
+}
 
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Mentions are stored in batches of this size (one COPY each: fewer, larger statements store faster). */
+export const MENTION_BATCH = 2_000;
 
 /**
- * `toMentions` then `insertMentions`, batch by batch, with the two overlapped: while Postgres stores batch k,
- * Node turns the items of batch k+1 into mentions, in slices that yield to the event loop so batch k's next
- * statement goes out as soon as the previous one returns, and prepares them (rollups aggregated, rows
- * serialised), so that storing batch k+1 is only its round trips. Batches are still stored one after the other, in
- * order, each in its own transaction, so the result is what storing them sequentially gives (a batch sees the
- * originals of the batches before it). Returns how many mentions were new. Throws the first storing error;
- * batches stored before it stay stored (a retry adds only the rest).
+ * What a source's run does with what it fetched: `toRawMentions` then what `storeRawMentions` does (prepare, store), batch by batch, with
+ * the two overlapped (while Postgres stores batch k, Node prepares and serialises batch k+1). Batches are stored in order, each
+ * atomically; re-running adds nothing. The analyzer (`analyze-mentions`) takes it from there. Returns how many
+ * mentions were new. Throws the first storing error; batches stored before it stay stored (a retry adds only
+ * the rest).
  */
 export async function ingestMentions(
   db: Db,
   items: SocialItem[],
   targetId: number | null,
-  entities: Entity[],
   batchSize = MENTION_BATCH,
 ): Promise<number> {
   let stored = 0;
@@ -205,19 +214,19 @@ export async function ingestMentions(
   let storing: Promise<void> = Promise.resolve();
   for (let i = 0; i < items.length && !failed; i += batchSize) {
     const end = Math.min(i + batchSize, items.length);
-    const batch: MentionInput[] = [];
+    let batch: PreparedMentions | undefined;
+    // In slices that yield to the event loop: the store in flight gets each reply (BEGIN, COPY's handshake,
+    // COMMIT) answered at once, not after the whole next batch is prepared.
     for (let j = i; j < end; j += SLICE) {
-      for (const m of toMentions(items.slice(j, Math.min(j + SLICE, end)), targetId, entities)) batch.push(m);
-      if (j + SLICE < end) await nextTick();
+      batch = prepareRawMentions(toRawMentions(items.slice(j, Math.min(j + SLICE, end)), targetId), batch);
+      await nextTick();
     }
-    await nextTick();
-    const prepared = prepareMentions(batch);
     await storing;
     if (failed) break;
     // Settled here (never left rejected while the next batch is prepared).
-    storing = storeMentions(db, prepared).then(
-      (ids) => {
-        stored += ids.length;
+    storing = storePreparedMentions(db, batch!).then(
+      (n) => {
+        stored += n;
       },
       (error: unknown) => {
         failed = { error };
@@ -229,6 +238,7 @@ export async function ingestMentions(
   return stored;
 }
 
-export async function entitiesFor(ctx: JobContext): Promise<Entity[]> {
-  return listEntities(ctx.db);
-}
+/** Items prepared between two yields to the event loop (a few hundred microseconds of CPU). */
+const SLICE = 50;
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));

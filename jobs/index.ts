@@ -2,6 +2,7 @@
  * Jobs: definitions `{ name, queue, schema, process }`, the BullMQ and in-process runners behind one
  * `JobQueue`, and the worker role. Processors are idempotent: BullMQ delivers at least once.
  */
+export * from './analyze-mentions.ts';
 export * from './bullmq.ts';
 export * from './check-freshness.ts';
 export * from './crawl-target.ts';
@@ -16,6 +17,7 @@ export * from './in-process.ts';
 export * from './job-queue.ts';
 export * from './registry.ts';
 export * from './run-job.ts';
+export * from './schedule-targets.ts';
 export * from './seed-market.ts';
 export * from './send-digest.ts';
 export * from './types.ts';

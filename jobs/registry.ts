@@ -1,3 +1,4 @@
+import { analyzeMentions } from './analyze-mentions.ts';
 import { checkFreshness } from './check-freshness.ts';
 import { crawlTarget } from './crawl-target.ts';
 import { deliverAlert } from './deliver-alert.ts';
@@ -8,6 +9,7 @@ import type { JobDefinition } from './types.ts';
 
 /** Every job the workers run, by name (the key is the definition's `name`). */
 export const JOBS = {
+  'analyze-mentions': analyzeMentions,
   'check-freshness': checkFreshness,
   'crawl-target': crawlTarget,
   'detect-trends': detectTrends,

@@ -38,7 +38,7 @@ export interface Scheduler {
   /** Target schedules only. */
   count(): Promise<number>;
   /** Runs a payload-less maintenance job every `everyMs` (one schedule per job name, however many callers). */
-  every(job: 'check-freshness' | 'send-digests', everyMs: number): Promise<void>;
+  every(job: 'analyze-mentions' | 'check-freshness' | 'send-digests', everyMs: number): Promise<void>;
 }
 
 export interface JobServices {

@@ -17,8 +17,10 @@ import {
 import type { Db } from '../db/index.ts';
 import { listTargets, waitingForDatabase } from '../db/index.ts';
 import type { Logger } from '../logger.ts';
+import { ANALYZE_SWEEP_MS } from './analyze-mentions.ts';
 import { FRESHNESS_EVERY_MS } from './check-freshness.ts';
 import type { JobQueue } from './job-queue.ts';
+import { scheduleTargets } from './schedule-targets.ts';
 import type { JobServices } from './types.ts';
 
 export interface RunningWorker {
@@ -36,6 +38,8 @@ export async function startWorker(
     workerId?: string;
     /** How often the freshness check runs (default FRESHNESS_EVERY_MS; tests compress time). */
     freshnessEveryMs?: number;
+    /** How often the sweep for mentions left unanalysed runs (default ANALYZE_SWEEP_MS; tests compress time). */
+    analyzeEveryMs?: number;
   } = {},
 ): Promise<RunningWorker> {
   let crawler: PageCrawler | null = null;
@@ -92,13 +96,15 @@ export async function startWorker(
   // Schedules are derived state: rebuild them from the targets table (upserts are idempotent).
   for (let afterId = 0; ; ) {
     const page = await listTargets(db, { enabled: true, afterId, limit: 1000 });
-    for (const t of page) await queue.scheduler.upsert(t);
+    await scheduleTargets(db, queue.scheduler, page);
     if (page.length < 1000) break;
     afterId = page[page.length - 1].id;
   }
   // Upserted by every worker, yet one schedule each: maintenance runs once per period, not once per worker.
   await queue.scheduler.every('check-freshness', opts.freshnessEveryMs ?? FRESHNESS_EVERY_MS);
   await queue.scheduler.every('send-digests', config.delivery.digestTickMs);
+  // Stores queue their own analysis; this sweep catches a store whose request was lost (a crash in between).
+  await queue.scheduler.every('analyze-mentions', opts.analyzeEveryMs ?? ANALYZE_SWEEP_MS);
   await queue.startWorker(services);
   return {
     services,

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { addDays, dayOf, forecastHolt } from '../../analyzers/index.ts';
+import { dayOf, forecastCounts, forecastDailyMean } from '../../analyzers/index.ts';
 import {
   getTrend,
   listEntities,
@@ -33,6 +33,10 @@ const Mention = Type.Object({
   sentimentLabel: Nullable(Type.String()),
   aspects: Type.Array(Type.Object({ aspect: Type.String(), score: Type.Number(), label: Type.String() })),
   duplicateOf: Nullable(Type.Integer({ description: 'The earlier mention this one is a near-copy of' })),
+  analyzed: Type.Boolean({
+    description:
+      'False for a mention stored and not yet analysed (a second or so after its source ran): no language unless the source gave one, no entities, sentiment or near-copy link yet',
+  }),
 });
 
 const Trend = Type.Object({
@@ -60,35 +64,6 @@ const ForecastPoint = Type.Object({
 const Horizon = Type.Optional(
   Type.Integer({ minimum: 1, maximum: 90, description: 'Forecast steps ahead (default 14)' }),
 );
-
-/**
- * A damped-Holt forecast of daily mean sentiment for the `horizon` days after `lastDay`, with its 80 % band
- * clamped to the score's [-1, 1]. Days without mentions carry the last mean forward so the series is regular;
- * fewer than 4 days with a mean give no forecast.
- */
-function forecastSentiment(
-  points: readonly { t: string; mean: number | null }[],
-  lastDay: string,
-  horizon: number,
-): { t: string; point: number; lower: number; upper: number }[] {
-  const known = new Map<string, number>();
-  for (const p of points) if (p.mean !== null && p.t <= lastDay) known.set(p.t, p.mean);
-  if (known.size < 4) return [];
-  const history: number[] = [];
-  let last = 0;
-  for (let d = [...known.keys()].sort()[0]; d <= lastDay; d = addDays(d, 1)) {
-    last = known.get(d) ?? last;
-    history.push(last);
-  }
-  const f = forecastHolt(history, { horizon, damped: true });
-  const clamp = (x: number) => Math.min(1, Math.max(-1, Math.round(x * 1000) / 1000));
-  return f.point.map((point, i) => ({
-    t: addDays(lastDay, i + 1),
-    point: clamp(point),
-    lower: clamp(f.lower[i]),
-    upper: clamp(f.upper[i]),
-  }));
-}
 
 /**
  * The [since, until) window of a series route, `defaultDays` back from until (default now). At most `maxDays` long:
@@ -242,7 +217,7 @@ export async function voicesRoutes(app: App) {
       return {
         series: series.map((s) => ({
           ...s,
-          forecast: forecastSentiment(s.points, lastDay, req.query.horizon ?? 14),
+          forecast: forecastDailyMean(s.points, lastDay, req.query.horizon ?? 14),
         })),
       };
     },
@@ -315,22 +290,15 @@ export async function voicesRoutes(app: App) {
         const p = byT.get(key);
         points.push({ t: key, count: p?.count ?? 0, sentiment: p?.sentiment ?? null });
       }
-      const firstNonZero = points.findIndex((p) => p.count > 0);
-      const history = firstNonZero < 0 ? [] : points.slice(firstNonZero).map((p) => p.count);
-      const forecast: { t: string; point: number; lower: number; upper: number }[] = [];
-      if (history.length >= 4) {
-        const f = forecastHolt(history, { horizon: req.query.horizon ?? 14, damped: true });
-        const lastT = first + (points.length - 1) * step;
-        f.point.forEach((point, i) => {
-          const t = new Date(lastT + (i + 1) * step).toISOString();
-          forecast.push({
-            t: bucket === 'day' ? t.slice(0, 10) : t,
-            point: Math.max(0, Math.round(point * 100) / 100),
-            lower: Math.max(0, Math.round(f.lower[i] * 100) / 100),
-            upper: Math.max(0, Math.round(f.upper[i] * 100) / 100),
-          });
-        });
-      }
+      const forecast = forecastCounts(
+        points.map((p) => p.count),
+        {
+          lastT: first + (points.length - 1) * step,
+          stepMs: step,
+          horizon: req.query.horizon ?? 14,
+          daily: bucket === 'day',
+        },
+      );
       return { term: req.params.term, display: trend?.display ?? req.params.term, bucket, points, forecast };
     },
   );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertMentions, listMentions } from '../../db/index.ts';
-import { toMentions } from '../../jobs/index.ts';
-import { createPgliteTestDb, type TestDb } from '../support/db.ts';
+import { analyzePendingMentions, type Db, insertMentions, listMentions } from '../../db/index.ts';
+import { analyzeMention, ingestMentions, toMentions } from '../../jobs/index.ts';
+import { createPgliteTestDb, createPostgresTestDb, type TestDb } from '../support/db.ts';
 
 const ARTICLE =
   'Lumina Beauty launched a new serum this week. Early reviews praise the texture and the scent, but several ' +
@@ -48,4 +48,71 @@ describe('near-duplicate mentions', () => {
     const by = Object.fromEntries(rows.map((r) => [r.url?.split('/').pop(), r.duplicateOf]));
     expect(by).toEqual({ orig: null, copy: origId, caps: origId, other: null, old: null });
   });
+});
+
+describe('near-copies analysed by two analyzers at once (real Postgres)', () => {
+  let tdb: TestDb;
+  beforeAll(async () => {
+    tdb = await createPostgresTestDb();
+  });
+  afterAll(async () => {
+    await tdb?.close();
+  });
+
+  const waitingOnLocks = async (db: Db) =>
+    (
+      await db.query<{ n: number }>(
+        't.waiting',
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      )
+    ).rows[0].n;
+
+  it("the second save sees the first one's original, though both read their rows before either committed", async () => {
+    const post = (id: string, text: string) => ({
+      source: 'feed-' + id,
+      sourceId: id,
+      url: `https://news.example/${id}`,
+      author: id,
+      title: null,
+      text,
+      publishedAt: '2026-11-01T10:00:00Z',
+      lang: 'en',
+    });
+    // The same article from two feeds, stored before any analyzer ran.
+    expect(
+      await ingestMentions(tdb.db, [post('a', ARTICLE), post('b', `RT @glowdaily: ${ARTICLE}`)], null),
+    ).toBe(2);
+    const analyzeOne = () =>
+      analyzePendingMentions(tdb.db, (ms) => ms.map((m) => analyzeMention(m, [])), { batch: 1, deadline: 0 });
+    // A third session holds the daily totals: the first analyzer's save waits there, uncommitted, while the
+    // second analyzer reads the other copy (SKIP LOCKED) and saves it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = tdb.db.withTransaction(async (tx) => {
+      await tx.query('t.lock', 'LOCK TABLE mention_daily IN EXCLUSIVE MODE');
+      locked();
+      await held;
+    });
+    await isLocked;
+    const first = analyzeOne();
+    await expect.poll(() => waitingOnLocks(tdb.db), { timeout: 10_000 }).toBe(1);
+    const second = analyzeOne();
+    await expect.poll(() => waitingOnLocks(tdb.db), { timeout: 10_000 }).toBe(2);
+    release();
+    await holder;
+    expect((await first).analyzed + (await second).analyzed).toBe(2);
+    const rows = await listMentions(tdb.db, { limit: 10 });
+    const by = Object.fromEntries(
+      rows.map((r) => [r.url?.split('/').pop(), { id: r.id, dup: r.duplicateOf }]),
+    );
+    expect(by.a.dup).toBeNull();
+    expect(by.b.dup).toBe(by.a.id);
+  }, 60_000);
 });

@@ -152,9 +152,11 @@ describe.skipIf(!ready)('reliability of the spine on real Postgres and Redis', (
       );
       await events.close();
       expect(stalledEvents).toEqual(['q1-job']);
+      // The doomed worker may also have held a maintenance job of its own schedules (freshness, analysis sweep):
+      // it stalls too and is taken over, which is right; this case is about the crawl.
       const stallLines = rescuerLog
         .map((l) => JSON.parse(l) as { msg: string; jobId?: string; level: number })
-        .filter((l) => /stalled/.test(l.msg));
+        .filter((l) => /stalled/.test(l.msg) && !l.jobId?.startsWith('repeat:job:'));
       expect(stallLines).toEqual([
         expect.objectContaining({
           jobId: 'q1-job',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/index.ts';
 import { checkUrl } from '../../crawlers/index.ts';
-import { upsertTarget } from '../../db/index.ts';
+import { storeRawMentions, upsertTarget } from '../../db/index.ts';
 import { type JobQueue, type RunningWorker, seedMarket } from '../../jobs/index.ts';
 import { createPgliteTestDb, type TestDb, testLog } from '../support/db.ts';
 import {
@@ -53,8 +53,8 @@ describe('voices: feeds and social sources become mentions, sentiment and trends
     await waitFor(
       async () =>
         (await count(tdb.db, 'crawl_runs', 'finished_at IS NOT NULL AND started_at >= $1', [since])) ===
-        sources.length,
-      `sources ${tag}`,
+          sources.length && (await count(tdb.db, 'mentions', 'analyzed_at IS NULL')) === 0,
+      `sources ${tag} stored and analysed`,
       60_000,
     );
   };
@@ -146,6 +146,30 @@ describe('voices: feeds and social sources become mentions, sentiment and trends
       expect(next.items[0].id).not.toBe(mentions.items[0].id);
       const neg = (await app.inject('/api/mentions?sentiment=negative&limit=3')).json();
       expect(neg.items.every((m: { sentimentLabel: string }) => m.sentimentLabel === 'negative')).toBe(true);
+      expect(mentions.items.every((m: { analyzed: boolean }) => m.analyzed)).toBe(true);
+      // A mention stored and not analysed yet is listed at once, and says so.
+      await storeRawMentions(tdb.db, [
+        {
+          source: 'test',
+          sourceId: 'pending-1',
+          targetId: null,
+          url: null,
+          canonicalUrl: null,
+          author: 'someone',
+          title: null,
+          body: 'Lumina serum, just arrived',
+          lang: null,
+          publishedAt: new Date(Date.now() + 86_400_000),
+        },
+      ]);
+      const newest = (await app.inject('/api/mentions?limit=1')).json();
+      expect(newest.items[0]).toMatchObject({
+        text: 'Lumina serum, just arrived',
+        analyzed: false,
+        sentiment: null,
+        entities: [],
+        lang: null,
+      });
 
       const sentiment = (await app.inject('/api/sentiment?entity=lumina')).json();
       expect(sentiment.series[0].points.length).toBeGreaterThan(5);

@@ -13,7 +13,7 @@ import {
   type RunningWorker,
   startWorker,
 } from '../../jobs/index.ts';
-import { testLog } from './db.ts';
+import { createPgliteTestDb, type TestDb, testLog } from './db.ts';
 import { REDIS_URL } from './services.ts';
 
 export interface MovableDemo {
@@ -54,6 +54,33 @@ export async function bullmqQueue(
     concurrency: { crawl: 4 },
     lockDurationMs,
   });
+}
+
+/** The embedded default over the movable demo: PGlite, the in-process queue and a worker allowed to crawl the demo. */
+export interface EmbeddedPipeline {
+  tdb: TestDb;
+  demo: MovableDemo;
+  queue: JobQueue;
+  worker: RunningWorker;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedPipeline(): Promise<EmbeddedPipeline> {
+  const [tdb, demo] = await Promise.all([createPgliteTestDb(), startMovableDemo()]);
+  const queue = inProcessQueue();
+  const worker = await startTestWorker(tdb.db, queue, demoAllowList(demo.market));
+  return {
+    tdb,
+    demo,
+    queue,
+    worker,
+    async close() {
+      await queue.close(5000);
+      await worker.close();
+      await demo.market.close();
+      await tdb.close();
+    },
+  };
 }
 
 export function inProcessQueue(): JobQueue {

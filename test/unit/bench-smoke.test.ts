@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { copyChunks, copyValue } from '../../bench/copy-in.ts';
 import { type BenchOptions, percentile, size } from '../../bench/support.ts';
+import { copyChunks, copyValue } from '../../db/copy.ts';
 
 describe('bench helpers', () => {
   it('percentile takes the nearest rank', () => {

@@ -1,7 +1,8 @@
 /**
- * `COPY … FROM STDIN` over a pooled node-postgres client without pg-copy-streams (not a dependency): a
- * Submittable that answers the server's CopyInResponse with the prepared CopyData chunks, then CopyDone.
- * Used only as the baseline of the mention-ingest benchmark.
+ * `COPY … FROM STDIN` over a node-postgres client without pg-copy-streams (not a dependency): a Submittable that
+ * answers the server's CopyInResponse with the prepared CopyData chunks, then CopyDone. Mention ingest stores
+ * through it on real Postgres (PGlite's socket does not speak COPY's sub-protocol: `Db.canCopy` says which), and
+ * the mention-ingest benchmark's baseline is a plain COPY through it.
  */
 import type { PoolClient } from 'pg';
 
@@ -47,7 +48,7 @@ class CopyIn {
   }
   handleError(err: Error) {
     this.error = err;
-    // A transport error never gets a ReadyForQuery; a server error gets one after, which is then ignored.
+    // pg's Client drops the active query on an error (a server error's ReadyForQuery then goes to the next one).
     this.finish(err);
   }
 }
@@ -60,10 +61,13 @@ export function copyIn(client: PoolClient, sql: string, chunks: Buffer[]): Promi
   });
 }
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 /** One value in COPY's text format: `\N` for null, backslash, tab and line breaks escaped. */
 export function copyValue(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
   const s = v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : String(v);
+  if (!NEEDS_ESCAPE.test(s)) return s;
   return s.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
   );
