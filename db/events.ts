@@ -97,6 +97,43 @@ export async function getEvents(db: Db, ids: number[]): Promise<StoredEvent[]> {
   return rows;
 }
 
+/**
+ * Marks events evaluated: the alert step has stored their alerts and messages (or found no rule matching), so the
+ * evaluation sweep leaves them alone. Ids already marked or deleted are ignored. A row another transaction holds
+ * (re-stored under its dedup key at this moment) is skipped rather than waited for: it stays unevaluated and is
+ * evaluated once more by the sweep, which the alert step's unique keys make a no-op, and no marker can deadlock.
+ */
+export async function markEventsEvaluated(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    'events.mark_evaluated',
+    `UPDATE events SET evaluated_at = now() WHERE id IN (
+       SELECT id FROM events WHERE id = ANY($1::bigint[]) AND evaluated_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED)`,
+    [ids],
+  );
+}
+
+/**
+ * Events stored more than `graceMs` ago and still not evaluated, oldest first, at most `limit`: those whose
+ * evaluation request was lost between their commit and its enqueue (a crash, Redis failing) or whose evaluation
+ * failed for good. (An evaluation that failed for good marks its events when it is dead-lettered: the dead
+ * letter keeps them for a replay, and the sweep does not retry them forever.) Reads the partial index of
+ * unevaluated events, never the whole table.
+ */
+export async function listUnevaluatedEvents(
+  db: Db,
+  o: { graceMs: number; limit: number },
+): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    'events.unevaluated',
+    `SELECT id FROM events
+     WHERE evaluated_at IS NULL AND created_at < now() - $1 * interval '1 millisecond'
+     ORDER BY id LIMIT $2`,
+    [o.graceMs, o.limit],
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function eventIdsOfRun(db: Db, crawlRunId: number): Promise<number[]> {
   const { rows } = await db.query<{ id: number }>(
     'events.of_run',

@@ -104,31 +104,47 @@ export async function getTarget(db: Db, id: number): Promise<Target | null> {
   return rows[0] ?? null;
 }
 
-/** Inserts a target, or returns the existing one with the same (kind, url). */
-export async function upsertTarget(db: Db, t: NewTarget): Promise<{ target: Target; created: boolean }> {
-  const { rows } = await db.query<Target & { created: boolean }>(
-    'targets.upsert',
-    `WITH ins AS (
-       INSERT INTO targets (competitor_id, kind, url, label, options, interval_seconds, enabled, discovered_from)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (kind, url) DO NOTHING
-       RETURNING ${TARGET_COLUMNS}, true AS created)
-     SELECT * FROM ins
-     UNION ALL
-     SELECT ${TARGET_COLUMNS}, false AS created FROM targets WHERE kind = $2 AND url = $3 AND NOT EXISTS (SELECT 1 FROM ins)`,
-    [
-      t.competitorId ?? null,
-      t.kind,
-      t.url,
-      t.label ?? null,
-      JSON.stringify(t.options ?? {}),
-      t.intervalSeconds ?? 3600,
-      t.enabled ?? true,
-      t.discoveredFrom ?? null,
-    ],
-  );
-  const { created, ...target } = rows[0];
-  return { target, created };
+/**
+ * Inserts a target, or returns the existing one with the same (kind, url). Safe against a concurrent insert of the
+ * same target (the API and a catalog's discovery, a seed and the first crawls it starts).
+ */
+export async function upsertTarget(
+  db: Db,
+  t: NewTarget,
+): Promise<{ target: Target; created: boolean; schedulePending: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await db.query<Target & { created: boolean; schedulePending: boolean }>(
+      'targets.upsert',
+      `WITH ins AS (
+         INSERT INTO targets (competitor_id, kind, url, label, options, interval_seconds, enabled, discovered_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (kind, url) DO NOTHING
+         RETURNING ${TARGET_COLUMNS}, true AS created, true AS "schedulePending")
+       SELECT * FROM ins
+       UNION ALL
+       SELECT ${TARGET_COLUMNS}, false AS created, schedule_synced_at IS NULL AS "schedulePending"
+       FROM targets WHERE kind = $2 AND url = $3 AND NOT EXISTS (SELECT 1 FROM ins)`,
+      [
+        t.competitorId ?? null,
+        t.kind,
+        t.url,
+        t.label ?? null,
+        JSON.stringify(t.options ?? {}),
+        t.intervalSeconds ?? 3600,
+        t.enabled ?? true,
+        t.discoveredFrom ?? null,
+      ],
+    );
+    if (rows.length > 0) {
+      const { created, schedulePending, ...target } = rows[0];
+      return { target, created, schedulePending };
+    }
+    // Neither inserted nor found: another transaction inserted this target after the statement's snapshot was
+    // taken and committed before its insert, which then did nothing, while the snapshot cannot see the row. A new
+    // statement (a new snapshot) sees it.
+    if (attempt === 3)
+      throw new Error(`target ${t.kind} ${t.url}: neither inserted nor found after 3 attempts`);
+  }
 }
 
 export async function updateTarget(
@@ -145,6 +161,7 @@ export async function updateTarget(
        enabled = COALESCE($6, enabled),
        url = COALESCE($7, url),
        competitor_id = CASE WHEN $8::boolean THEN $9 ELSE competitor_id END,
+       schedule_synced_at = CASE WHEN $5 <> interval_seconds OR $6 <> enabled THEN NULL ELSE schedule_synced_at END,
        updated_at = now()
      WHERE id = $1 RETURNING ${TARGET_COLUMNS}`,
     [
@@ -160,6 +177,58 @@ export async function updateTarget(
     ],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * Records that these targets' schedules were written to the job queue as given. A target changed since (another
+ * interval, enabled or not) stays pending, for its own writer or the sweep.
+ */
+export async function markSchedulesSynced(
+  db: Db,
+  targets: readonly Pick<Target, 'id' | 'intervalSeconds' | 'enabled'>[],
+): Promise<void> {
+  if (targets.length === 0) return;
+  await db.query(
+    'targets.mark_scheduled',
+    `UPDATE targets t SET schedule_synced_at = now()
+     FROM unnest($1::bigint[], $2::int[], $3::boolean[]) AS u(id, interval_seconds, enabled)
+     WHERE t.id = u.id AND t.schedule_synced_at IS NULL
+       AND t.interval_seconds = u.interval_seconds AND t.enabled = u.enabled`,
+    [targets.map((t) => t.id), targets.map((t) => t.intervalSeconds), targets.map((t) => t.enabled)],
+  );
+}
+
+/**
+ * Targets whose schedule was never written to the job queue (or not since a change), stored or changed more than
+ * `graceMs` ago (their own writer had its chance), oldest first.
+ */
+export async function listUnscheduledTargets(
+  db: Db,
+  { graceMs, limit }: { graceMs: number; limit: number },
+): Promise<Target[]> {
+  const { rows } = await db.query<Target>(
+    'targets.unscheduled',
+    `SELECT ${TARGET_COLUMNS} FROM targets
+     WHERE schedule_synced_at IS NULL AND updated_at < now() - $1 * interval '1 millisecond'
+     ORDER BY id LIMIT $2`,
+    [graceMs, limit],
+  );
+  return rows;
+}
+
+/**
+ * Of these URLs, the ones registered as targets of another kind than product (catalog, sitemap, feed, social,
+ * page): a sitemap lists a shop's category pages beside its products, and a page the user registered as a
+ * listing is not a product to price.
+ */
+export async function nonProductTargetUrls(db: Db, urls: readonly string[]): Promise<Set<string>> {
+  if (urls.length === 0) return new Set();
+  const { rows } = await db.query<{ url: string }>(
+    'targets.non_product_urls',
+    "SELECT DISTINCT url FROM targets WHERE url = ANY($1::text[]) AND kind <> 'product'",
+    [urls],
+  );
+  return new Set(rows.map((r) => r.url));
 }
 
 export async function deleteTarget(db: Db, id: number): Promise<boolean> {

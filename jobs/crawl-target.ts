@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { detectPriceEvents } from '../analyzers/index.ts';
-import type { ExtractHints, PageLabel, PageOutcome } from '../crawlers/index.ts';
+import { type ExtractHints, type PageLabel, type PageOutcome, productSitemaps } from '../crawlers/index.ts';
 import {
   type ClaimedRun,
   type CrawlOutcome,
@@ -13,9 +13,8 @@ import {
   finishProductRuns,
   getTarget,
   insertEvents,
-  insertMentions,
-  listEntities,
   listUncrawledDiscovered,
+  nonProductTargetUrls,
   type ProductPageInput,
   type ProductRunContext,
   type ProductRunEnd,
@@ -32,7 +31,9 @@ import {
   upsertProducts,
   upsertTarget,
 } from '../db/index.ts';
-import { fetchVoices, toMentions } from './crawl-voices.ts';
+import { enqueueAnalysis } from './analyze-mentions.ts';
+import { fetchVoices, ingestMentions } from './crawl-voices.ts';
+import { scheduleTargets } from './schedule-targets.ts';
 import { defineJob, type Enqueue, type JobContext, QUEUES } from './types.ts';
 import { createWriteBatcher, type WriteBatcher } from './write-batcher.ts';
 
@@ -200,10 +201,14 @@ async function deferIfOriginBusy(
   const ms = ctx.pageCrawler().deferMs(known.url, { overMs: DEFER_OVER_MS, comingBack: deferrals > 0 });
   if (ms === 0) return null;
   try {
+    // One chain of deferrals per owner: the first crawl and the schedule's job can both defer in one window, and
+    // with one id for both, the second chain's job was dropped as a duplicate. If that chain's owner held the run
+    // (it claimed it, died, and its re-delivery deferred), nobody crawled the window (C14 lost a URL in CI).
+    const chain = createHash('sha256').update(claimAs).digest('hex').slice(0, 12);
     await ctx.enqueue(
       'crawl-target',
       { targetId, scheduledAt, deferrals: deferrals + 1, claimAs },
-      { jobId: `crawl:defer:${targetId}:${windowStart}:${deferrals + 1}`, delayMs: ms },
+      { jobId: `crawl:defer:${targetId}:${windowStart}:${chain}:${deferrals + 1}`, delayMs: ms },
     );
   } catch {
     return null; // the queue is unreachable: crawl now rather than lose the window
@@ -242,7 +247,13 @@ export const crawlTarget = defineJob({
       worker: ctx.workerId,
     });
     rememberTarget(ctx.db, targetId, target);
-    if (!target?.enabled) return { skipped: 'target gone or disabled' };
+    if (!target) {
+      // A deleted target's schedule left behind (its removal lost after the delete committed): removed now. Ids are
+      // never reused. (A disabled target's lost removal is the schedule sweep's: its row says so.)
+      await ctx.scheduler.remove(targetId);
+      return { skipped: 'target gone' };
+    }
+    if (!target.enabled) return { skipped: 'target disabled' };
     const label = LABEL[target.kind];
     if (!run) return { skipped: `no crawler for ${target.kind} targets yet` };
     if (run.finishedAt) {
@@ -278,25 +289,25 @@ export const crawlTarget = defineJob({
 
 /** Discovered targets get their schedule and a first crawl now (the job id makes a repeat a no-op). */
 async function scheduleFirstCrawls(ctx: JobContext, targets: readonly Target[]): Promise<void> {
-  for (const child of targets) {
-    await ctx.scheduler.upsert(child);
+  await scheduleTargets(ctx.db, ctx.scheduler, targets);
+  for (const child of targets)
     await ctx.enqueue('crawl-target', { targetId: child.id }, { jobId: `crawl:first:${child.id}` });
-  }
 }
 
-/** A sitemap index: fetch its child sitemaps (one level) and merge their URLs. */
+/**
+ * A sitemap index: fetch its child sitemaps (one level) and merge their URLs; only the children named for products
+ * when the shop names them by type (its pages and categories are not products).
+ */
 async function expandSitemapIndex(
   ctx: JobContext,
   target: Target,
   index: Extract<PageOutcome, { kind: 'links' }>,
 ): Promise<PageOutcome> {
-  const children = await ctx
-    .pageCrawler()
-    .fetchPages(
-      index.sitemaps
-        .slice(0, 50)
-        .map((url) => ({ url, label: 'sitemap' as const, hints: hintsOf(target), ...routingOf(target) })),
-    );
+  const children = await ctx.pageCrawler().fetchPages(
+    productSitemaps(index.sitemaps)
+      .slice(0, 50)
+      .map((url) => ({ url, label: 'sitemap' as const, hints: hintsOf(target), ...routingOf(target) })),
+  );
   const links = [...index.links];
   for (const c of children) {
     if (c.kind === 'links') links.push(...c.links);
@@ -475,12 +486,17 @@ async function persistDiscoveredLinks(
       }
     })
     .slice(0, MAX_DISCOVERED);
+  // Pages registered as listings (a sitemap lists the shop's category pages too) are not products: crawled as one,
+  // a category page gave the price of whichever card sat nearest its title.
+  const listings = await nonProductTargetUrls(db, urls);
+  listings.add(target.url);
+  const productUrls = urls.filter((u) => !listings.has(u));
   // The first successful run of a listing is the baseline: what it finds is not "launched".
   const launches = target.lastSuccessAt !== null;
   const products = await upsertProducts(
     db,
     target.competitorId,
-    urls.map((url) => ({ url })),
+    productUrls.map((url) => ({ url })),
     { launches },
   );
   const newTargets: Target[] = [];
@@ -539,12 +555,6 @@ async function recordFailure(
   ]);
 }
 
-/** New mentions trigger at most one trend pass per slot. */
-const TREND_SLOT_MS = 10_000;
-
-/** Mentions are stored in batches of this size, each batch with its rollups in one transaction. */
-const MENTION_BATCH = 500;
-
 async function crawlVoicesRun(ctx: JobContext, target: Target, runId: number) {
   let fetched: Awaited<ReturnType<typeof fetchVoices>>;
   try {
@@ -557,11 +567,7 @@ async function crawlVoicesRun(ctx: JobContext, target: Target, runId: number) {
     if (eventIds.length) await ctx.enqueue('evaluate-alerts', { eventIds }, { jobId: `alerts:run:${runId}` });
     return { runId, outcome: 'failed', reason };
   }
-  const mentions = toMentions(fetched.items, target.id, await listEntities(ctx.db));
-  let stored = 0;
-  for (let i = 0; i < mentions.length; i += MENTION_BATCH) {
-    stored += (await insertMentions(ctx.db, mentions.slice(i, i + MENTION_BATCH))).length;
-  }
+  const stored = await ingestMentions(ctx.db, fetched.items, target.id);
   await finishCrawlRun(ctx.db, runId, {
     outcome: stored ? 'ok' : 'unchanged',
     url: target.url,
@@ -571,11 +577,6 @@ async function crawlVoicesRun(ctx: JobContext, target: Target, runId: number) {
     state: fetched.state,
     items: stored,
   });
-  if (stored) {
-    // Debounced: one trend pass at the end of each 10-second slot in which sources stored new mentions.
-    const slot = Math.floor(Date.now() / TREND_SLOT_MS);
-    const delayMs = (slot + 1) * TREND_SLOT_MS - Date.now();
-    await ctx.enqueue('detect-trends', {}, { jobId: `trends:${slot}`, delayMs });
-  }
+  if (stored) await enqueueAnalysis(ctx.enqueue);
   return { runId, outcome: 'ok', fetched: fetched.items.length, stored };
 }

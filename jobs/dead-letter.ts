@@ -4,7 +4,7 @@
  * like any other, so the operator rule raises an alert (one per job name and cool-down window) through the
  * rules' channels. Idempotent: workers recording the same failed job store one row and raise one event.
  */
-import { type DeadLetterInput, recordDeadLetter } from '../db/index.ts';
+import { type DeadLetterInput, markEventsEvaluated, recordDeadLetter } from '../db/index.ts';
 import type { JobServices } from './types.ts';
 
 /** Job id prefix of the alert evaluation a dead letter enqueues. */
@@ -34,15 +34,27 @@ export async function deadLetterJob(
       'job dead-lettered',
     );
   }
+  // An evaluation that failed for good gives its events up (the dead letter keeps them, and a replay evaluates
+  // them again): otherwise the sweep of unevaluated events would queue them again every minute, forever.
+  if (d.jobName === 'evaluate-alerts') await markEventsEvaluated(s.db, eventIdsOf(d.data));
   // The evaluation of a dead letter's own alert failing for good is recorded, but raises no further alert:
   // otherwise a broken alert pipeline would dead-letter its own alerts forever.
-  if (d.jobName === 'evaluate-alerts' && d.jobId.startsWith(DEAD_LETTER_ALERT_JOB)) return recorded;
+  if (d.jobName === 'evaluate-alerts' && d.jobId.startsWith(DEAD_LETTER_ALERT_JOB)) {
+    await markEventsEvaluated(s.db, [recorded.eventId]);
+    return recorded;
+  }
   await s.enqueue(
     'evaluate-alerts',
     { eventIds: [recorded.eventId] },
     { jobId: `${DEAD_LETTER_ALERT_JOB}${recorded.eventId}` },
   );
   return recorded;
+}
+
+/** The event ids of an evaluate-alerts payload; none from a payload that is not one (it failed validation). */
+function eventIdsOf(data: unknown): number[] {
+  const ids = (data as { eventIds?: unknown } | null)?.eventIds;
+  return Array.isArray(ids) ? ids.filter((x): x is number => Number.isSafeInteger(x) && x > 0) : [];
 }
 
 /**

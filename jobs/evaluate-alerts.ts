@@ -10,6 +10,7 @@ import {
   insertAlerts,
   insertMessages,
   lockAlertRule,
+  markEventsEvaluated,
 } from '../db/index.ts';
 import { alertMessages } from './delivery/create-messages.ts';
 import { scheduleDrain } from './delivery/drain-channel.ts';
@@ -21,6 +22,12 @@ import { defineJob, QUEUES } from './types.ts';
  * (rule, subject, window) key absorbs re-deliveries and retried analyzers, and the cool-down (no second alert
  * for a rule and subject whose events are closer than the rule's cool-down) is checked under a per-rule lock,
  * so a flapping price within the cool-down is one alert. Messages are unique per (alert, channel).
+ *
+ * Last, the events are marked evaluated (those matching no rule too): until then the periodic sweep
+ * (check-freshness) queues them again, so an evaluation request lost after the events' commit, or an evaluation
+ * failing anywhere up to its drains being scheduled, is retried rather than lost. Marked after the messages and
+ * drains, not with the alerts: a crash in between costs one more evaluation (a no-op, by the keys above), never
+ * the messages of an alert already stored.
  */
 export const evaluateAlerts = defineJob({
   name: 'evaluate-alerts',
@@ -33,6 +40,7 @@ export const evaluateAlerts = defineJob({
     // The events and the enabled rules for their types, in one round trip (one per batch of crawled pages).
     const { events, rules } = await getEventsWithRules(ctx.db, eventIds);
     if (events.length === 0) return { alerts: 0 };
+    const evaluated = events.map((e) => e.id);
     const drafts: { draft: AlertDraft; occurredAt: Date; cooldownSeconds: number }[] = [];
     for (const e of events) {
       for (const r of rules) {
@@ -41,7 +49,10 @@ export const evaluateAlerts = defineJob({
           drafts.push({ draft: d, occurredAt: new Date(e.occurredAt), cooldownSeconds: r.cooldownSeconds });
       }
     }
-    if (drafts.length === 0) return { alerts: 0 };
+    if (drafts.length === 0) {
+      await markEventsEvaluated(ctx.db, evaluated);
+      return { alerts: 0 };
+    }
     drafts.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
     const created = await ctx.db.withTransaction(async (tx) => {
       for (const ruleId of [...new Set(drafts.map((d) => d.draft.ruleId))].sort((a, b) => a - b))
@@ -70,6 +81,7 @@ export const evaluateAlerts = defineJob({
     const messages = alertMessages(alerts, channels, ctx.config.publicUrl);
     await insertMessages(ctx.db, messages);
     for (const channelId of new Set(messages.map((m) => m.channelId))) await scheduleDrain(ctx, channelId);
+    await markEventsEvaluated(ctx.db, evaluated);
     return { alerts: created.length, messages: messages.length };
   },
 });

@@ -271,6 +271,17 @@ export function createInProcessQueue(opts: {
       schedules.delete(target.id);
       if (!target.enabled) return;
       const ms = target.intervalSeconds * 1000;
+      if (!existing) {
+        // As BullMQ's `every` scheduler does, a new schedule's first job runs now, not when the next window
+        // starts (up to an interval away: an hour for a target just added). A window already crawled (a restart)
+        // is skipped by its claim.
+        const now = Date.now();
+        add(
+          'crawl-target',
+          { targetId: target.id },
+          { jobId: `crawl:${target.id}:${Math.floor(now / ms) * ms}`, scheduledAt: now },
+        );
+      }
       const tick = () => {
         const at = Math.round(Date.now() / ms) * ms;
         add('crawl-target', { targetId: target.id }, { jobId: `crawl:${target.id}:${at}`, scheduledAt: at });

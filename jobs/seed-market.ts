@@ -10,6 +10,7 @@ import {
   upsertTarget,
 } from '../db/index.ts';
 import { DEAD_LETTER_ALERT_RULE } from './dead-letter.ts';
+import { scheduleTargets } from './schedule-targets.ts';
 import type { Scheduler } from './types.ts';
 
 /** A market to watch: competitors and their targets. The demo market produces one; users can write their own. */
@@ -103,7 +104,7 @@ export async function seedMarket(
       options: t.options,
       intervalSeconds: t.intervalSeconds,
     });
-    await scheduler.upsert(target);
+    await scheduleTargets(db, scheduler, [target]);
     targets++;
   }
   if ((await listAlertRules(db)).length === 0) {

@@ -8,6 +8,7 @@ import {
   updateTarget,
   upsertTarget,
 } from '../../db/index.ts';
+import { scheduleTargets } from '../../jobs/index.ts';
 import type { App } from '../app.ts';
 import { decodeCursor, nextCursor } from '../cursor.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -152,14 +153,18 @@ export async function targetRoutes(app: App) {
     },
     async (req, reply) => {
       await app.deps.checkUrl(req.body.url);
-      const { target, created } = await upsertTarget(db, req.body);
-      if (!created)
+      const { target, created, schedulePending } = await upsertTarget(db, req.body);
+      if (!created) {
+        // Often a client retrying a creation whose answer was lost (the database went down as it answered): the
+        // schedule may never have been written.
+        if (schedulePending) await scheduleTargets(db, queue.scheduler, [target]);
         throw new ApiError(
           409,
           'TARGET_EXISTS',
           `a ${target.kind} target for this url exists (id ${target.id})`,
         );
-      await queue.scheduler.upsert(target);
+      }
+      await scheduleTargets(db, queue.scheduler, [target]);
       return reply.code(201).send(target);
     },
   );
@@ -188,7 +193,7 @@ export async function targetRoutes(app: App) {
       if (req.body.url) await app.deps.checkUrl(req.body.url);
       const t = await updateTarget(db, req.params.id, req.body);
       if (!t) throw notFound('target', req.params.id);
-      await queue.scheduler.upsert(t);
+      await scheduleTargets(db, queue.scheduler, [t]);
       return t;
     },
   );

@@ -195,11 +195,13 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
     // A client that keeps adding small feeds: what was answered 201 (or 409: a lost answer to a committed
     // insert) was accepted; a 503 is retried with the same feed; anything else is a failure of the test.
     const accepted = new Set<number>();
+    let conflicts = 0;
     const unexpected: Probe[] = [];
     let writing = true;
     const writer = (async () => {
       for (let i = 0; writing && i < 1000; ) {
         const p = await addFeed(`small-${i}`);
+        if (p.status === 409) conflicts++;
         if (p.status === 201 || p.status === 409) accepted.add(i++);
         else if (p.status !== 503) unexpected.push(p);
         await new Promise((r) => setTimeout(r, 150));
@@ -269,8 +271,9 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
       await waitFor(
         async () =>
           (await count(checkDb, 'crawl_runs', 'finished_at IS NOT NULL')) >= targets &&
-          (await count(checkDb, 'mentions')) >= expected,
-        'every accepted feed to be ingested',
+          (await count(checkDb, 'mentions')) >= expected &&
+          (await count(checkDb, 'mentions', 'analyzed_at IS NULL')) === 0,
+        'every accepted feed to be ingested and analysed',
         120_000,
         500,
       );
@@ -317,7 +320,7 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
     console.info(
       `P2: stopped at ${storedAtStop} mentions stored (${bigDoneAtStop}/${BIG_FEEDS} big feeds done), down ${(downMs / 1000).toFixed(1)} s; ` +
         `${outage.length} API calls while down: ${JSON.stringify(statuses)}, slowest ${slowest.toFixed(0)} ms; ` +
-        `${accepted.size} small feeds accepted; after restart: ${stored}/${expected} mentions (${distinct} distinct, rollup ${rolled}), ` +
+        `${accepted.size} small feeds accepted (${conflicts} by a 409: an answer lost as Postgres stopped); after restart: ${stored}/${expected} mentions (${distinct} distinct, rollup ${rolled}), ` +
         `targets ${dbTargets}/${targets}, runs finished ${runs.rows.filter((r) => r.finished === 1).length}/${targets}, ` +
         `max attempts ${Math.max(...runs.rows.map((r) => r.attempts))}, jobs ${JSON.stringify(jobs)}, dead letters ${deadLetters}, worker alive ${worker.alive()}, settled ${settled}`,
     );

@@ -412,11 +412,23 @@ describe.skipIf(!ready)('Q2 on BullMQ (real Postgres, real Redis, two worker pro
     expect(rows[1].jobId).toMatch(/^repeat:q2-spin:/);
     await until(async () => (await deadLetterAlerts(tdb.db, 'fault-spin')) === 1, 'the stall alert');
 
-    // Healthy jobs: none lost; none dead-lettered (a neighbour of the stall may run twice: its lock lapsed too).
+    // Healthy jobs: none lost (a neighbour of the stall may run twice: its lock lapsed too). A neighbour taken over
+    // with the stalled job each of the three times shares its fate: BullMQ cannot tell which of a blocked process's
+    // jobs held its event loop, so such a neighbour is dead-lettered as stalled too, its work done (counted above).
+    // The landing CI saw 3 such; most runs see none. Anything else dead-lettered fails the test.
     expect(await count(tdb.db, 'fault_work', "tag = 'mq-spin'")).toBe(during.jobs);
-    expect(await count(tdb.db, 'dead_letters', "job_name = 'fault-work'")).toBe(0);
     figures.bullmqSpinNeighboursRunTwice = await count(tdb.db, 'fault_work', "tag = 'mq-spin' AND runs > 1");
-    expect(await count(tdb.db, 'dead_letters')).toBe(before + 2);
+    const neighbours = await deadLetters(tdb.db, 'fault-work');
+    for (const n of neighbours) {
+      expect(n).toMatchObject({
+        reason: 'stalled',
+        stalls: 3,
+        lastError: 'job stalled more than allowable limit',
+      });
+      expect(n.data).toMatchObject({ tag: 'mq-spin' });
+    }
+    figures.bullmqSpinNeighboursDeadLettered = neighbours.length;
+    expect(await count(tdb.db, 'dead_letters')).toBe(before + 2 + neighbours.length);
 
     const app = await appWith(tdb.db, producer);
     try {

@@ -18,6 +18,7 @@ export interface WorkerProcessOptions {
   concurrency?: Record<string, number>;
   lockDurationMs?: number;
   freshnessEveryMs?: number;
+  analyzeEveryMs?: number;
   workerId?: string;
 }
 

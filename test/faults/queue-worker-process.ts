@@ -17,6 +17,7 @@ const o = JSON.parse(process.argv[2]) as {
   concurrency?: Partial<Record<QueueName, number>>;
   lockDurationMs?: number;
   freshnessEveryMs?: number;
+  analyzeEveryMs?: number;
   workerId?: string;
 };
 const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -35,6 +36,7 @@ const queue = await createBullmqQueue({
 const worker = await startWorker(config, db, queue, log, {
   workerId: o.workerId ?? `child:${process.pid}`,
   freshnessEveryMs: o.freshnessEveryMs,
+  analyzeEveryMs: o.analyzeEveryMs,
 });
 process.once('SIGTERM', async () => {
   await queue.close(5_000);

@@ -90,6 +90,7 @@ describe.skipIf(!ready)('P4: one schedule per window among several worker proces
         concurrency: { crawl: 2, analyze: 2, deliver: 1 },
         lockDurationMs: 2000,
         freshnessEveryMs: EVERY_MS,
+        analyzeEveryMs: EVERY_MS,
         workerId: name,
       });
     // Staggered starts: each one upserts every schedule at a different moment.
@@ -108,6 +109,7 @@ describe.skipIf(!ready)('P4: one schedule per window among several worker proces
       ...targets.map((t) => ({ key: `target:${t.id}`, queue: JOBS['crawl-target'].queue })),
       { key: 'job:check-freshness', queue: JOBS['check-freshness'].queue },
       { key: 'job:send-digests', queue: JOBS['send-digests'].queue },
+      { key: 'job:analyze-mentions', queue: JOBS['analyze-mentions'].queue },
     ];
     const perQueue = (queue: string) => schedulers.filter((x) => x.queue === queue).length;
     const perScheduler: Record<string, { windows: number; duplicates: number; skipped: number }> = {};

@@ -59,24 +59,31 @@ describe.skipIf(!ready)('crawl-target on a busy origin', () => {
     await tdb?.close();
   });
 
-  it('defers instead of waiting, then crawls the same window once the origin has room', async () => {
+  /**
+   * A daily product target, and ten pages of its origin put ahead of it: with the shipped spacing (250 ms) the last
+   * starts ~2 s from now. `ahead` settles when they are crawled.
+   */
+  async function targetOnABusyOrigin(slug: string) {
     const { target } = await upsertTarget(db, {
       kind: 'product',
-      url: shop.url('watched'),
+      url: shop.url(slug),
       options: { currency: 'USD', robots: false },
       intervalSeconds: DAY_S,
     });
-    // Ten pages of the same origin ahead of the job: with the shipped spacing (250 ms) the last starts ~2 s from now.
-    const crawler = worker.services.pageCrawler();
-    const ahead = crawler.fetchPages(
+    const ahead = worker.services.pageCrawler().fetchPages(
       Array.from({ length: 10 }, (_, i) => ({
-        url: shop.url(`other-${i}`),
+        url: shop.url(`${slug}-ahead-${i}`),
         label: 'product' as const,
-        hints: { url: shop.url(`other-${i}`) },
+        hints: { url: shop.url(`${slug}-ahead-${i}`) },
         robots: false,
       })),
     );
     await new Promise((r) => setImmediate(r));
+    return { target, ahead };
+  }
+
+  it('defers instead of waiting, then crawls the same window once the origin has room', async () => {
+    const { target, ahead } = await targetOnABusyOrigin('watched');
     const scheduledAt = Date.now();
     const result = (await crawlTarget.process(
       { targetId: target.id },
@@ -100,5 +107,37 @@ describe.skipIf(!ready)('crawl-target on a busy origin', () => {
     expect(run.job_id).toBe('first');
     expect(run.window_start.getTime()).toBe(windowStartOf(scheduledAt, DAY_S).getTime());
     expect((await ahead).every((o) => o.kind === 'product')).toBe(true);
+  }, 30_000);
+
+  // The first crawl and the schedule's job of one target both defer in one window. The schedule's job had claimed
+  // the run and died (its worker killed); its re-delivery finds the origin busy and defers too. With one deferral
+  // id per (target, window, step) the queue dropped that chain as a duplicate of the first crawl's, which only
+  // skips (the run is not its own): nobody crawled the window (C14 lost a URL in CI).
+  it('a re-delivered owner of the run defers on a chain of its own, beside another job deferred in the window', async () => {
+    const { target, ahead } = await targetOnABusyOrigin('contested');
+    const scheduledAt = Date.now();
+    const run = (jobId: string) =>
+      crawlTarget.process(
+        { targetId: target.id },
+        { ...worker.services, jobId, attempt: 1, scheduledAt },
+      ) as Promise<Record<string, unknown>>;
+    expect((await run('crawl:first')).deferredMs).toBeGreaterThan(500);
+    // The schedule's job claimed the window's run, then its worker died.
+    await db.query(
+      'test.dead_claim',
+      "INSERT INTO crawl_runs (target_id, window_start, job_id, worker) VALUES ($1, $2, 'schedule-job', 'dead-worker')",
+      [target.id, windowStartOf(scheduledAt, DAY_S)],
+    );
+    expect((await run('schedule-job')).deferredMs).toBeGreaterThan(0);
+    const finished = await waitFor(async () => {
+      const { rows } = await db.query<{ job_id: string; attempts: number; finished_at: Date | null }>(
+        'test.runs',
+        'SELECT job_id, attempts, finished_at FROM crawl_runs WHERE target_id = $1',
+        [target.id],
+      );
+      return rows.length === 1 && rows[0].finished_at ? rows[0] : null;
+    }, "the run's owner to come back and crawl");
+    expect(finished).toMatchObject({ job_id: 'schedule-job', attempts: 2 });
+    await ahead;
   }, 30_000);
 });
