@@ -189,6 +189,8 @@ function countTransactions(db: Db): { db: Db; transactions(): number } {
         n++;
         return db.withTransaction(fn);
       },
+      copyFrom: (name, sql, chunks) => db.copyFrom(name, sql, chunks),
+      canCopy: db.canCopy,
       ping: () => db.ping(),
       close: () => db.close(),
       pool: db.pool,

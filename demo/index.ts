@@ -25,7 +25,7 @@ export type {
 export { CATEGORIES, catalogOf, promotionsOn, SHOP_KEYS, SHOPS, shopStateOn } from './catalog.ts';
 export { calendarDate, dayAt, dayStartsAt, type MarketClock } from './clock.ts';
 export { type FakeSlack, type FakeSlackRequest, startFakeSlack } from './fake-slack.ts';
-export { buildManifest, type DemoManifest, SOCIAL_QUERY } from './manifest.ts';
+export { buildManifest, crawlIntervalSeconds, type DemoManifest, SOCIAL_QUERY } from './manifest.ts';
 export { type DemoMarket, type DemoMarketOptions, type DemoRequest, startDemoMarket } from './market.ts';
 export { createRandom, type Random } from './random.ts';
 export { formatPrice, isChallengeDay, promotionText } from './shops.ts';

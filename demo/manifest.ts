@@ -1,3 +1,4 @@
+import { DEFAULT_MIN_DELAY_MS } from '../crawlers/commerce/host-limiter.ts';
 import { CATEGORIES, catalogOf, SHOP_KEYS, SHOPS } from './catalog.ts';
 import { VOICES } from './voices.ts';
 
@@ -40,6 +41,25 @@ const OUR_PRODUCTS = [
   { key: 'lumina-silk-foundation', name: 'Lumina Silk Foundation', aliases: ['Silk Foundation'] },
 ];
 
+/** Share of a polite crawler's capacity on one origin the demo's schedule may use. */
+const CRAWL_HEADROOM = 1.5;
+
+/**
+ * How often the demo's targets are crawled: every day when a day is long enough, else every few days. A polite
+ * crawler starts at most one request per origin every DEFAULT_MIN_DELAY_MS (4 a second), and each demo shop is one
+ * origin holding its sitemap, its category pages and, once discovered, every product of its catalog (launches
+ * included). Crawling a shop's ~30 targets every 4-second day would need ~8 requests a second there: a third of
+ * them were always late, and the freshness monitor rightly flagged them stale (a third of the demo's alerts). The
+ * interval is the whole number of days that leaves the crawler CRAWL_HEADROOM.
+ */
+export function crawlIntervalSeconds(daySeconds: number, seed: number, productsPerShop: number): number {
+  const perShop = Math.max(
+    ...SHOP_KEYS.map((key) => catalogOf(seed, key, productsPerShop).length + CATEGORIES.length + 1),
+  );
+  const neededSeconds = (perShop * DEFAULT_MIN_DELAY_MS * CRAWL_HEADROOM) / 1000;
+  return daySeconds * Math.max(1, Math.ceil(neededSeconds / daySeconds));
+}
+
 /**
  * Builds the manifest for a running market: catalog, sitemap and day-0 product targets per
  * shop (maisonjs products marked `needsJs`), the blog feed, the social search and the entities.
@@ -48,9 +68,11 @@ export function buildManifest(opts: {
   origins: Record<string, string>;
   seed: number;
   productsPerShop: number;
-  intervalSeconds: number;
+  /** The simulated day's length. */
+  daySeconds: number;
 }): DemoManifest {
-  const { origins, intervalSeconds } = opts;
+  const { origins } = opts;
+  const intervalSeconds = crawlIntervalSeconds(opts.daySeconds, opts.seed, opts.productsPerShop);
   const [ours, ...rivals] = VOICES;
   const targets: DemoManifest['targets'] = [];
   for (const key of SHOP_KEYS) {

@@ -178,7 +178,7 @@ export async function startDemoMarket(opts: DemoMarketOptions = {}): Promise<Dem
     origins,
     startedAt: clock.startedAt,
     day: () => dayAt(clock, now()),
-    manifest: () => buildManifest({ origins, seed, productsPerShop, intervalSeconds: clock.daySeconds }),
+    manifest: () => buildManifest({ origins, seed, productsPerShop, daySeconds: clock.daySeconds }),
     requestLog,
     close: async () => {
       await Promise.all(

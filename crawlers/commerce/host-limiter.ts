@@ -4,6 +4,9 @@
  * after a 429/503 with Retry-After during which the origin also drops to one load at a time (RELIABILITY C3).
  */
 
+/** Default minimum gap between two request starts on one origin: at most 4 a second. */
+export const DEFAULT_MIN_DELAY_MS = 250;
+
 export interface HostLimiterOptions {
   /** Page loads in flight per origin. Default 2. */
   maxPerOrigin?: number;
@@ -100,7 +103,7 @@ export class HostLimiter {
 
   constructor(opts: HostLimiterOptions = {}) {
     this.maxPerOrigin = Math.max(1, opts.maxPerOrigin ?? 2);
-    this.minDelayMs = Math.max(0, opts.minDelayMs ?? 250);
+    this.minDelayMs = Math.max(0, opts.minDelayMs ?? DEFAULT_MIN_DELAY_MS);
     this.maxCrawlDelayMs = opts.maxCrawlDelayMs ?? 30_000;
     this.maxWaitMs = opts.maxWaitMs ?? 60_000;
     this.cooldownMs = opts.rateLimitCooldownMs ?? 5 * 60_000;

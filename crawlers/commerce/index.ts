@@ -11,6 +11,7 @@ export { normalizeAvailability } from './normalize-availability.ts';
 export { type ParsedPrice, type PriceParseOptions, parsePrice } from './parse-price.ts';
 export {
   parseSitemap,
+  productSitemaps,
   SITEMAP_MAX_BYTES,
   type Sitemap,
   type SitemapEntry,

@@ -313,13 +313,18 @@ export function runPageCrawler(
   const running = crawler.run();
   const add = async (queued: Queued): Promise<void> => {
     requests.add(queued);
-    // Free slots take the new requests now, not at the pool's next poll.
-    void crawler.autoscaledPool?.notify();
+    // Free slots take the new requests now, not at the pool's next poll. Not before the pool runs: its first poll
+    // takes them then, and a notify would start tasks on a pool whose run has not begun (see close).
+    if (requests.wasPolled) void crawler.autoscaledPool?.notify();
   };
   return {
     fetchPages: (list) => core.fetchPages(list, add),
     deferMs: (url, opts) => core.limiter.deferMs(url, opts),
     async close() {
+      // crawlee's teardown aborts the pool, and an abort that comes before the pool's run has begun is lost: the run
+      // then starts on an aborted pool that never ends (keepAlive), and close waited forever (a crawler recycled
+      // right after its first requests hung CI). The pool polls the queue as its run begins: wait for that.
+      await Promise.race([requests.polled, running.catch(() => undefined)]);
       crawler.stop();
       await crawler.teardown();
       await running.catch(() => undefined);

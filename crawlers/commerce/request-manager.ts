@@ -36,6 +36,19 @@ function infoOf(request: Request, wasAlreadyPresent: boolean, forefront = false)
 }
 
 export class InMemoryRequestManager implements IRequestManager {
+  private markPolled!: () => void;
+  /**
+   * Resolves when the crawler's pool first asks whether a request is ready: its run has begun (crawlee's pool polls
+   * at once when it starts running, and only then unless someone calls its `notify()` early). `wasPolled` says so
+   * synchronously.
+   */
+  readonly polled = new Promise<void>((resolve) => {
+    this.markPolled = resolve;
+  });
+  private polledOnce = false;
+  get wasPolled(): boolean {
+    return this.polledOnce;
+  }
   /** Pending requests, oldest first; `head` is the index of the next one (the array is compacted as it drains). */
   private pending: Request[] = [];
   private head = 0;
@@ -82,6 +95,10 @@ export class InMemoryRequestManager implements IRequestManager {
   }
 
   async isEmpty(): Promise<boolean> {
+    if (!this.polledOnce) {
+      this.polledOnce = true;
+      this.markPolled();
+    }
     return this.pendingLength() === 0;
   }
 

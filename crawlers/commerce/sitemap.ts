@@ -116,3 +116,24 @@ export function parseSitemap(body: Buffer | string, opts: { maxBytes?: number } 
   }
   return { urls, sitemaps };
 }
+
+/** A child sitemap named for products ("sitemap-products.xml", Shopify's "sitemap_products_1.xml", Yoast's
+ * "product-sitemap.xml"), not for their categories, tags or brands ("product_cat-sitemap.xml"). */
+const PRODUCT_SITEMAP = /products?(?![-_]?(?:cat|tag|brand|attribute))/i;
+
+/**
+ * The children of a sitemap index worth reading for products: the ones named for products when the shop names
+ * them by type (pages, categories and blog posts listed beside products are not products to price), else all.
+ */
+export function productSitemaps(children: readonly string[]): string[] {
+  const named = children.filter((url) => {
+    let name: string;
+    try {
+      name = new URL(url).pathname.split('/').pop() ?? '';
+    } catch {
+      return false;
+    }
+    return PRODUCT_SITEMAP.test(name);
+  });
+  return named.length > 0 ? named : [...children];
+}

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backfillPosts,
   catalogOf,
+  crawlIntervalSeconds,
   type DemoMarket,
   dayStartsAt,
   type SocialPost,
@@ -351,7 +352,17 @@ describe('manifest', () => {
     expect(kinds.filter((k) => k === 'product')).toHaveLength(27);
     const js = manifest.targets.filter((t) => t.kind === 'product' && t.competitorKey === 'maisonjs');
     expect(js.every((t) => t.options.needsJs === true)).toBe(true);
-    expect(manifest.targets.every((t) => t.intervalSeconds === DAY_SECONDS)).toBe(true);
+    // One interval, a whole number of days, long enough for a polite crawler (one start per origin every 250 ms)
+    // to crawl each shop's targets with headroom; a long day is crawled daily.
+    const interval = manifest.targets[0].intervalSeconds;
+    expect(manifest.targets.every((t) => t.intervalSeconds === interval)).toBe(true);
+    expect(interval % DAY_SECONDS).toBe(0);
+    for (const c of manifest.competitors) {
+      const onShop = manifest.targets.filter((t) => t.competitorKey === c.key).length;
+      expect(interval, c.key).toBeGreaterThanOrEqual(onShop * 0.25 * 1.5);
+    }
+    expect(interval).toBeGreaterThan(DAY_SECONDS);
+    expect(crawlIntervalSeconds(3600, 42, 12)).toBe(3600);
     const social = manifest.targets.find((t) => t.kind === 'social')!;
     const found = await get(`${social.url}?q=${encodeURIComponent(social.options.query!)}&limit=100`);
     expect(JSON.parse(found.text).posts).toHaveLength(100);

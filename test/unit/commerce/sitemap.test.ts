@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseSitemap, SitemapTooLargeError } from '../../../crawlers/commerce/index.ts';
+import { parseSitemap, productSitemaps, SitemapTooLargeError } from '../../../crawlers/commerce/index.ts';
 
 const urlset = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
@@ -68,5 +68,27 @@ describe('parseSitemap', () => {
     expect(
       parseSitemap('https://shop.test/a\nnot a url\nhttps://shop.test/b\n').urls.map((u) => u.loc),
     ).toEqual(['https://shop.test/a', 'https://shop.test/b']);
+  });
+});
+
+describe('productSitemaps', () => {
+  it('keeps the children named for products when the shop names them by type, else all', () => {
+    const o = 'https://shop.test';
+    expect(productSitemaps([`${o}/sitemap-pages.xml`, `${o}/sitemap-products.xml`])).toEqual([
+      `${o}/sitemap-products.xml`,
+    ]);
+    // Shopify and Yoast names; Yoast's product categories and tags are not products.
+    expect(
+      productSitemaps([
+        `${o}/sitemap_products_1.xml?from=1&to=99`,
+        `${o}/sitemap_collections_1.xml`,
+        `${o}/product-sitemap.xml`,
+        `${o}/product_cat-sitemap.xml`,
+        `${o}/product_tag-sitemap.xml`,
+        `${o}/post-sitemap.xml`,
+      ]),
+    ).toEqual([`${o}/sitemap_products_1.xml?from=1&to=99`, `${o}/product-sitemap.xml`]);
+    const unnamed = [`${o}/sitemap-1.xml`, `${o}/sitemap-2.xml`];
+    expect(productSitemaps(unnamed)).toEqual(unnamed);
   });
 });
