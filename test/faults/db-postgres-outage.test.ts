@@ -274,7 +274,8 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
           (await count(checkDb, 'mentions')) >= expected &&
           (await count(checkDb, 'mentions', 'analyzed_at IS NULL')) === 0,
         'every accepted feed to be ingested and analysed',
-        120_000,
+        // Ends as soon as it holds; generous for a CI machine running other suites beside this one.
+        240_000,
         500,
       );
       settled = true;
@@ -325,6 +326,32 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
         `max attempts ${Math.max(...runs.rows.map((r) => r.attempts))}, jobs ${JSON.stringify(jobs)}, dead letters ${deadLetters}, worker alive ${worker.alive()}, settled ${settled}`,
     );
     if (!settled) console.info(`P2 server log (tail):\n${pgs.log().split('\n').slice(-10).join('\n')}`);
+    // Which targets fell short, with their runs and jobs: a CI log shows only the failed assertion, so it says this.
+    const short = (
+      await checkDb.query<{ id: number; url: string; n: number; synced: boolean; state: unknown }>(
+        'p2.short',
+        `SELECT t.id, t.url, count(m.id)::int AS n, t.schedule_synced_at IS NOT NULL AS synced, t.state
+         FROM targets t LEFT JOIN mentions m ON m.target_id = t.id GROUP BY t.id
+         HAVING count(m.id) <> CASE WHEN t.url LIKE '%/rss/big-%' THEN ${BIG_ITEMS} ELSE ${SMALL_ITEMS} END`,
+      )
+    ).rows;
+    const runRows = await checkDb.query<Record<string, unknown>>(
+      'p2.short_runs',
+      `SELECT target_id, job_id, outcome, items, attempts, started_at, finished_at, reason FROM crawl_runs
+       WHERE target_id = ANY($1::bigint[]) ORDER BY id`,
+      [short.map((t) => t.id)],
+    );
+    const failedJobs: string[] = [];
+    for (const name of Object.values(QUEUES)) {
+      const q = new Queue(name, { connection: { url: REDIS_URL }, prefix });
+      for (const j of await q.getJobs(['failed'], 0, 20))
+        failedJobs.push(
+          `${j.name} ${j.id} ${JSON.stringify(j.data)} attempts ${j.attemptsMade}: ${j.failedReason}`,
+        );
+      await q.close();
+    }
+    const diagnosis = JSON.stringify({ short, runs: runRows.rows, failedJobs, settled, jobs });
+    if (short.length || failedJobs.length) console.info(`P2 diagnosis: ${diagnosis}`);
 
     // While down: only 503 JSON {error, message}; /health named the database.
     expect(bigDoneAtStop).toBeLessThan(BIG_FEEDS);
@@ -340,9 +367,9 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
     expect(worker.alive()).toBe(true);
     // Everything accepted landed, exactly once.
     expect(dbTargets).toBe(targets);
-    expect(failed).toBe(0);
-    expect(deadLetters).toBe(0);
-    expect(stored).toBe(expected);
+    expect(failed, diagnosis).toBe(0);
+    expect(deadLetters, diagnosis).toBe(0);
+    expect(stored, diagnosis).toBe(expected);
     expect(distinct).toBe(stored);
     expect(rolled).toBe(stored);
     expect(runs.rows.filter((r) => r.n !== 1 || r.finished !== 1)).toEqual([]);
