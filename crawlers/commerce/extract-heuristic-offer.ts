@@ -5,9 +5,12 @@ import { parsePrice } from './parse-price.ts';
 import { sourceConfidence } from './read-structured-items.ts';
 import type { ExtractHints, Offer } from './types.ts';
 
-/** Blocks whose prices belong to other products or to no product. */
+/**
+ * Blocks whose prices belong to other products or to no product. Promotion bars belong here: their
+ * "free shipping over $50" sits near the top of every page, often nearer the h1 than the price.
+ */
 const FOREIGN_BLOCK =
-  /related|recommend|carousel|slider|swiper|upsell|up-sell|cross-?sell|similar|also-?(?:bought|viewed|like)|you-may|recently|bundle|mini-?cart|cart-drawer|breadcrumb|footer|navbar|menu|megamenu|newsletter/;
+  /related|recommend|carousel|slider|swiper|upsell|up-sell|cross-?sell|similar|also-?(?:bought|viewed|like)|you-may|recently|bundle|mini-?cart|cart-drawer|breadcrumb|footer|navbar|menu|megamenu|newsletter|promo-?bar|promo-?banner|announcement|free-?shipping/;
 const FOREIGN_TAGS = new Set([
   'nav',
   'footer',
@@ -26,6 +29,20 @@ const LIST_MARKER =
 const ADD_TO_CART =
   /add[\s_-]*to[\s_-]*(?:cart|bag|basket|trolley)|buy[\s_-]*now|comprar|adicionar|ajouter au panier|in den warenkorb|warenkorb|aggiungi al carrello|añadir al carrito|в корзину|do koszyka|do košíku/i;
 
+/** Site functions: a link to them (add to cart, wishlist, compare) never makes a product card. */
+const FUNCTION_PATH =
+  /\/(?:cart|basket|checkout|account|my-account|login|wishlist|compare|cdn-cgi)(?:\/|$|\.|\?)/i;
+/**
+ * A page path naming a category, collection or brand (as `LISTING_PATH` in discover-links.ts reads
+ * links): with a single product card on it, the page is still a listing.
+ */
+const LISTING_PAGE = /\/(?:c|category|categories|collections?|departments?|brands?|tags?)\/[^/]+\/?$/i;
+
+/** A price per kilo/litre/metre (EU "unit price", "Grundpreis"): never the price of the item. */
+const UNIT_MARKER = /unit-?price|price-?per|per-?unit|base-?price|grundpreis|prix-?unitaire|preco-?unitario/;
+const UNIT_TEXT =
+  /(?:\/|\bper\b|\bpro\b|\bpar\b|\bpor\b|\bje\b)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:kg|g|mg|l|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|gallon)(?![\p{L}\d])/iu;
+
 interface PriceCandidate {
   el: Element;
   text: string;
@@ -34,7 +51,7 @@ interface PriceCandidate {
   currency: string | null;
   struck: boolean;
   hinted: boolean;
-  /** In navigation, footer, mini-cart or a related-products block: counted, never chosen. */
+  /** In navigation, footer, mini-cart or a related-products block, or a unit price: counted, never chosen. */
   foreign: boolean;
 }
 
@@ -77,7 +94,7 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
         currency: parsed.currency,
         struck: isStruck,
         hinted,
-        foreign: isForeign,
+        foreign: isForeign || UNIT_MARKER.test(m) || UNIT_TEXT.test(text),
       });
       return;
     }
@@ -88,16 +105,17 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
   return out;
 }
 
-function anchors($: CheerioAPI): Element[] {
-  const found: Element[] = [];
-  const h1 = $('h1')
-    .toArray()
-    .find((el) => $(el).text().trim().length > 0);
-  if (h1) found.push(h1);
+/**
+ * What prices are measured against: the h1 and up to three add-to-cart buttons. A button inside a
+ * product card (a grid's or a carousel's) belongs to that card's product, not to this page.
+ */
+function anchors($: CheerioAPI, h1: Element | undefined, inCard: (el: Element) => boolean): Element[] {
+  const found: Element[] = h1 ? [h1] : [];
   $('button, input[type=submit], input[type=button], a, [name*=add-to-cart], [class*=add-to-cart]').each(
     (_, el) => {
+      if (found.length >= 4) return false;
       const label = `${$(el).text()} ${el.attribs.value ?? ''} ${el.attribs.name ?? ''} ${el.attribs.class ?? ''}`;
-      if (found.length < 4 && ADD_TO_CART.test(label)) found.push(el);
+      if (ADD_TO_CART.test(label) && !inCard(el)) found.push(el);
     },
   );
   return found;
@@ -107,7 +125,76 @@ function anchors($: CheerioAPI): Element[] {
 export interface HeuristicReading {
   offer: Offer | null;
   reason: string;
+  /** Products listed when the page is a listing (a grid of product cards); absent otherwise. */
+  listing?: number;
 }
+
+/** "https://a.test/p/x?v=2#r" → "https://a.test/p/x": one product page, whatever its variant or anchor. */
+function pageOf(href: string, base: URL): string | null {
+  if (/^(?:#|javascript:|mailto:|tel:|data:)/i.test(href.trim())) return null;
+  try {
+    const u = new URL(href, base);
+    if (u.origin !== base.origin) return null;
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The product page a price's card links to, or null when the price is not in a card. Climbs from
+ * the price (at most 5 levels, never into `main`/`body`) to the nearest block holding a link, like
+ * the tile of discover-links.ts: that block is a card when all its links go to one other page
+ * (image and name links of a product tile do). Links to this same page (variant `?variant=`,
+ * `?add-to-cart=`, `#reviews`) and to site functions are ignored; a block holding the h1 is the
+ * page's own product block, never a card; links to two pages mean a wider block, not a card.
+ */
+function cardFinder($: CheerioAPI, h1: Element | undefined, page: URL): (el: Element) => string | null {
+  const self = pageOf(page.href, page);
+  const h1Chain = new Set<AnyNode>(h1 ? ancestry(h1) : []);
+  const memo = new Map<Element, string | null>();
+  return (el) => {
+    const known = memo.get(el);
+    if (known !== undefined) return known;
+    let card: string | null = null;
+    let n: AnyNode | null = el;
+    for (let depth = 0; n && depth <= 5; depth++, n = n.parent) {
+      if (!isElement(n) || n.name === 'body' || n.name === 'main' || h1Chain.has(n)) break;
+      const links = n.name === 'a' ? [n] : $(n).find('a[href]').toArray();
+      const targets = new Set<string>();
+      for (const a of links) {
+        const href = a.attribs.href;
+        const target = href ? pageOf(href, page) : null;
+        if (target && target !== self && !FUNCTION_PATH.test(new URL(target).pathname)) targets.add(target);
+      }
+      if (targets.size === 1) card = [...targets][0];
+      if (targets.size > 0) break;
+    }
+    memo.set(el, card);
+    return card;
+  };
+}
+
+/**
+ * Whether the prices that tie for nearest the anchors are product cards: each in its own card and
+ * the cards linking to two or more product pages (a grid all at one distance from the h1), or to
+ * one when the page's own URL is a category's. A size or variant selector's options link nowhere
+ * else, so they never count. Returns how many products the page's cards list, 0 when not a listing.
+ */
+function listedCards(
+  tied: PriceCandidate[],
+  selling: PriceCandidate[],
+  cardOf: (el: Element) => string | null,
+  page: URL,
+): number {
+  const cards = tied.map((c) => cardOf(c.el));
+  if (cards.length === 0 || cards.some((k) => k === null)) return 0;
+  if (new Set(cards).size < 2 && !LISTING_PAGE.test(page.pathname)) return 0;
+  return new Set(selling.map((c) => cardOf(c.el)).filter((k) => k !== null)).size;
+}
+
+const listingReason = (n: number) =>
+  `a listing: ${n} product${n === 1 ? '' : 's'} with their own prices and links; no single price for this page`;
 
 /**
  * Last-resort price from visible text: among price-looking elements outside navigation, footers,
@@ -121,24 +208,41 @@ export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): Heuri
   const selling = candidates.filter((c) => !c.struck);
   if (selling.length === 0)
     return { offer: null, reason: 'no price-looking text outside related/navigation blocks' };
-  const marks = anchors($);
+  let page: URL | null = null;
+  try {
+    page = new URL(hints.url);
+  } catch {
+    // no card can be told from the page's own block without a page URL
+  }
+  const h1 = $('h1')
+    .toArray()
+    .find((el) => $(el).text().trim().length > 0);
+  const cardOf = page ? cardFinder($, h1, page) : () => null;
+  const marks = anchors($, h1, (el) => cardOf(el) !== null);
   let best: PriceCandidate | null = null;
-  let bestScore = Number.POSITIVE_INFINITY;
+  let tied: PriceCandidate[];
+  if (marks.length === 0) {
+    tied = selling;
+  } else {
+    const scores = selling.map((c) => {
+      const distance = Math.min(...marks.map((a) => treeDistance(a, c.el)));
+      return distance - (c.hinted ? 1 : 0);
+    });
+    const bestScore = Math.min(...scores);
+    tied = selling.filter((_, i) => scores[i] === bestScore);
+    best = tied[0] ?? null;
+  }
+  // A grid of product cards puts every card at the same distance from the h1: the first card
+  // winning that tie would be another product's price. Checked before the no-anchor rule so a
+  // grid whose cards all cost the same still reads as a listing.
+  const listing = page ? listedCards(tied, selling, cardOf, page) : 0;
+  if (listing > 0) return { offer: null, reason: listingReason(listing), listing };
   if (marks.length === 0) {
     const distinct = new Set(selling.map((c) => c.amount));
     if (distinct.size !== 1) {
       return { offer: null, reason: `${distinct.size} different prices and no h1/add-to-cart to anchor on` };
     }
     best = selling[0];
-  } else {
-    for (const c of selling) {
-      const distance = Math.min(...marks.map((a) => treeDistance(a, c.el)));
-      const score = distance - (c.hinted ? 1 : 0);
-      if (score < bestScore) {
-        bestScore = score;
-        best = c;
-      }
-    }
   }
   if (!best) return { offer: null, reason: 'no price near the main product block' };
   const chosen = best;

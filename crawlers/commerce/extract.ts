@@ -11,19 +11,29 @@ import type { ExtractHints, Offer, ProductPage } from './types.ts';
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
 
+const priced = (i: StructuredItem) => i.offers.some((o) => o.price !== null);
+
+/** Whether an item is named after the page: its name is a page title, or a long part of one. */
+function namedAfter(i: StructuredItem, titles: string[]): boolean {
+  const n = squash(i.name);
+  return n.length > 0 && titles.some((t) => t === n || (t.includes(n) && n.length >= 8));
+}
+
 /**
- * The item a source is about: one reached through `mainEntity`, else one whose name matches the
- * page title (`h1`/`og:title`), else the first with a priced offer, else the first at all.
+ * The item a source is about: one reached through `mainEntity`, else one whose URL is this page,
+ * else one whose name matches the page title (`h1`/`og:title`), else the first with a priced
+ * offer, else the first at all.
  */
-function pickMainItem(items: StructuredItem[], titles: string[]): StructuredItem | null {
+function pickMainItem(
+  items: StructuredItem[],
+  titles: string[],
+  isSelf: (i: StructuredItem) => boolean,
+): StructuredItem | null {
   if (items.length === 0) return null;
-  const priced = (i: StructuredItem) => i.offers.some((o) => o.price !== null);
-  const named = items.filter((i) => {
-    const n = squash(i.name);
-    return n.length > 0 && titles.some((t) => t === n || (t.includes(n) && n.length >= 8));
-  });
+  const named = items.filter((i) => namedAfter(i, titles));
   return (
     items.find((i) => i.mainEntity && priced(i)) ??
+    items.find((i) => isSelf(i) && priced(i)) ??
     named.find(priced) ??
     items.find(priced) ??
     items.find((i) => i.mainEntity) ??
@@ -32,11 +42,60 @@ function pickMainItem(items: StructuredItem[], titles: string[]): StructuredItem
   );
 }
 
+/** "https://a.test/p/x/?v=1#r" → "a.test/p/x": what tells one page from another. */
+function pageKey(href: string | null, base: string): string | null {
+  if (!href) return null;
+  try {
+    const u = new URL(href, base);
+    return `${u.host}${u.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How many products a structured source lists when the page is a listing (category, collection,
+ * search results) rather than one product's page; 0 otherwise. Picking "the first priced item"
+ * there reports another product's price as this page's.
+ *
+ * A source lists when its priced items are list entries (ItemList/itemListElement) and it has no
+ * priced item of its own, or when it has two or more priced top-level items; and in both cases
+ * every one of them links to its own page, away from this one, and the prices differ or there are
+ * three or more of them. Any anchor to this page, in any source, vetoes: an item reached through
+ * `mainEntity`, named after the title, or whose URL is this page. Products listed as "related"
+ * next to the page's own product therefore never make it a listing.
+ */
+function listedProducts(
+  readings: StructuredReading[],
+  titles: string[],
+  isSelf: (i: StructuredItem) => boolean,
+  base: string,
+): number {
+  const all = readings.flatMap((r) => [...r.items, ...r.listed]);
+  if (all.some((i) => i.mainEntity || namedAfter(i, titles) || isSelf(i))) return 0;
+  let most = 0;
+  for (const r of readings) {
+    const top = r.items.filter(priced);
+    const pool = top.length === 0 ? r.listed.filter(priced) : top;
+    if (pool.length < 2) continue;
+    const keys = pool.map((i) => pageKey(i.url, base));
+    if (keys.some((k) => k === null)) continue;
+    const pages = new Set(keys).size;
+    const prices = new Set(
+      pool.flatMap((i) => i.offers.filter((o) => o.price !== null).map((o) => Number(o.price))),
+    );
+    if (pages >= 2 && (prices.size >= 2 || pages >= 3)) most = Math.max(most, pages);
+  }
+  return most;
+}
+
 /** The offer of an item we report: the first one not out of stock, else the first. */
 function pickItemOffer(offers: Offer[]): Offer | null {
-  const priced = offers.filter((o) => o.price !== null);
+  const pricedOffers = offers.filter((o) => o.price !== null);
   return (
-    priced.find((o) => o.availability !== 'OutOfStock' && o.availability !== 'SoldOut') ?? priced[0] ?? null
+    pricedOffers.find((o) => o.availability !== 'OutOfStock' && o.availability !== 'SoldOut') ??
+    pricedOffers[0] ??
+    null
   );
 }
 
@@ -48,6 +107,10 @@ const samePrice = (a: Offer, b: Offer) =>
  * the target's selector override, JSON-LD, microdata, RDFa, OpenGraph, then visible text.
  *
  * Rules for `main`, in order:
+ * 0. A listing (category, collection, search results: several products, each with its own price
+ *    and link, none of them this page's) has no price: `main` is null and the reason says so. The
+ *    structured sources decide first (`listedProducts`), then the visible-text heuristic (cards).
+ *    A selector override, an OpenGraph price or `og:type=product` means a product page.
  * 1. A selector override that yields a price wins: the analyst configured it for this target.
  * 2. Otherwise the structured sources vote: if two or more sources agree on a price that the
  *    highest-ranked source contradicts, the agreeing price wins (stale JSON-LD is common);
@@ -67,7 +130,21 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
     readStructuredItems(readMicrodata($), 'microdata', hints),
     readStructuredItems(readRdfa($), 'rdfa', hints),
   ];
-  const mains = readings.map((r) => pickMainItem(r.items, titles));
+  const selector = extractBySelectors($, hints);
+  const canonical = $('link[rel~="canonical"]').attr('href') ?? og.url ?? null;
+  const selfKeys = new Set(
+    [hints.url, canonical, og.url]
+      .map((u) => pageKey(u ?? null, hints.url))
+      .filter((k): k is string => k !== null),
+  );
+  const isSelf = (i: StructuredItem) => {
+    const key = pageKey(i.url, hints.url);
+    return key !== null && selfKeys.has(key);
+  };
+  // An analyst's selector, a page-level og price or og:type says this page is one product's.
+  const productPage = Boolean(selector.offer || og.offer || /product/i.test(og.type ?? ''));
+  const listed = productPage ? 0 : listedProducts(readings, titles, isSelf, hints.url);
+  const mains = readings.map((r) => (listed > 0 ? null : pickMainItem(r.items, titles, isSelf)));
   const mainItem = mains.find((m) => m?.offers.some((o) => o.price !== null)) ?? mains.find((m) => m) ?? null;
 
   const structuredOffers: Offer[] = [];
@@ -77,7 +154,6 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
   }
   if (og.offer) structuredOffers.push(og.offer);
 
-  const selector = extractBySelectors($, hints);
   const offers: Offer[] = [];
   for (const m of mains) if (m) offers.push(...m.offers);
   if (og.offer) offers.push(og.offer);
@@ -87,7 +163,9 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
   let reason: string;
   const describe = (o: Offer) =>
     `${o.source} ${o.evidence.includes('AggregateOffer') ? 'AggregateOffer' : 'Offer'}`;
-  if (selector.offer) {
+  if (listed > 0) {
+    reason = `a listing: ${listed} products with their own prices and links; no single price for this page`;
+  } else if (selector.offer) {
     main = selector.offer;
     const agree = structuredOffers.filter((o) => samePrice(o, selector.offer as Offer)).map((o) => o.source);
     reason = `selector override${agree.length ? `; ${agree.join(', ')} agree` : ''}`;
@@ -125,7 +203,7 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
       const heuristic = extractHeuristicOffer($, hints);
       main = heuristic.offer;
       if (main) offers.push(main);
-      reason = main ? heuristic.reason : `no structured data; ${heuristic.reason}`;
+      reason = main || heuristic.listing ? heuristic.reason : `no structured data; ${heuristic.reason}`;
     }
   }
 
@@ -137,7 +215,6 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
       : null);
   if (main && !main.availability && availability) main = { ...main, availability };
 
-  const canonical = $('link[rel~="canonical"]').attr('href') ?? og.url ?? null;
   const name =
     selector.name ??
     mainItem?.name ??

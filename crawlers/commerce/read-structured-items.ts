@@ -14,12 +14,19 @@ export interface StructuredItem {
   offers: Offer[];
   /** Reached through `mainEntity`: the page says this is what it is about. */
   mainEntity: boolean;
+  /** The item's own page (`url`, else an `@id` that is a URL), as written: a listing links each item away. */
+  url: string | null;
   path: string;
 }
 
 /** What the structured data as a whole says, beyond the items themselves. */
 export interface StructuredReading {
   items: StructuredItem[];
+  /**
+   * Items read from list entries (`itemListElement` of an ItemList/OfferCatalog, directly or as a
+   * ListItem's `item`). Never candidates for this page's price; they only tell a listing apart.
+   */
+  listed: StructuredItem[];
   /** Types seen that carry money but are not offers (Invoice, Order): their amounts are not prices. */
   nonOfferMoneyTypes: string[];
 }
@@ -129,6 +136,12 @@ function imageOf(node: SchemaNode): string | null {
   return null;
 }
 
+/** The page an item lives on: its `url`, else an `@id` written as an http(s) URL. */
+function urlOf(node: SchemaNode): string | null {
+  const id = text(node, '@id');
+  return text(node, 'url') ?? (id && /^https?:\/\//i.test(id) ? id : null);
+}
+
 function readOffer(
   offer: SchemaNode,
   source: OfferSource,
@@ -218,6 +231,7 @@ function readItem(
     imageUrl: imageOf(node),
     offers,
     mainEntity,
+    url: urlOf(node),
     path: node.path,
   };
 }
@@ -226,7 +240,8 @@ function readItem(
  * Finds the sellable items in structured data and reads their offers. Items are things of a
  * product type or anything carrying `offers` (an Event with tickets). Related/similar products,
  * reviews and list entries are not descended into, so their prices cannot become this page's
- * price; Invoice/Order-like types are recorded but never read for amounts.
+ * price; products in list entries are returned apart, in `listed`, so a caller can tell a
+ * category page from a product page. Invoice/Order-like types are recorded but never read for amounts.
  */
 export function readStructuredItems(
   roots: SchemaNode[],
@@ -234,8 +249,12 @@ export function readStructuredItems(
   hints: ExtractHints,
 ): StructuredReading {
   const items: StructuredItem[] = [];
+  const listed: StructuredItem[] = [];
   const nonOfferMoneyTypes: string[] = [];
-  const visit = (node: SchemaNode, viaMain: boolean, depth: number) => {
+  const isItem = (node: SchemaNode) =>
+    node.types.some((t) => PRODUCT_TYPES.has(t) || OFFER_TYPES.has(t) || t.endsWith('Event')) ||
+    node.props.has('offers');
+  const visit = (node: SchemaNode, viaMain: boolean, depth: number, into = items) => {
     if (depth > 12) return;
     const moneyType = node.types.find((t) => NON_OFFER_MONEY_TYPES.has(t) || t.endsWith('Reservation'));
     if (moneyType) {
@@ -246,7 +265,7 @@ export function readStructuredItems(
       const offered = nodes(node, 'itemOffered')[0];
       const name = offered ? text(offered, 'name') : text(node, 'name');
       const offers = readOffer(node, source, name, offered ? text(offered, 'sku') : null, hints);
-      items.push({
+      into.push({
         source,
         name,
         sku: offers[0]?.sku ?? null,
@@ -255,21 +274,37 @@ export function readStructuredItems(
         imageUrl: offered ? imageOf(offered) : null,
         offers,
         mainEntity: viaMain,
+        url: urlOf(node) ?? (offered ? urlOf(offered) : null),
         path: node.path,
       });
       return;
     }
     if (node.types.some((t) => PRODUCT_TYPES.has(t) || t.endsWith('Event')) || node.props.has('offers')) {
-      items.push(readItem(node, source, viaMain, hints));
+      into.push(readItem(node, source, viaMain, hints));
       return;
     }
     for (const [prop, vals] of node.props) {
+      if (prop === 'itemListElement' && into === items) {
+        // A list entry is the item itself or a ListItem wrapping it (`item`); breadcrumbs hold
+        // no sellable items, so only product lists land here.
+        for (const entry of vals) {
+          if (typeof entry === 'string') continue;
+          const inner = isItem(entry) ? [entry] : nodes(entry, 'item').filter(isItem);
+          for (const n of inner) {
+            const before = listed.length;
+            visit(n, false, depth + 1, listed);
+            const entryUrl = isItem(entry) ? null : urlOf(entry);
+            for (const it of listed.slice(before)) it.url ??= entryUrl;
+          }
+        }
+        continue;
+      }
       if (FOREIGN_PRODUCT_PROPS.has(prop)) continue;
       for (const v of vals) {
-        if (typeof v !== 'string') visit(v, viaMain || prop === 'mainEntity', depth + 1);
+        if (typeof v !== 'string') visit(v, viaMain || prop === 'mainEntity', depth + 1, into);
       }
     }
   };
   for (const root of roots) visit(root, false, 0);
-  return { items, nonOfferMoneyTypes };
+  return { items, listed, nonOfferMoneyTypes };
 }
