@@ -13,7 +13,7 @@ const NON_PRODUCT_PATH =
 const PRODUCT_PATH =
   /\/(?:p|product|products|produto|produtos|produit|produits|producto|productos|prodotto|artikel|item|items|dp|gp\/product|sku)\/[^/]+|-p-?\d+(?:\.html?)?$|\/p\d{3,}|\/\d{4,}(?:\.html?)?$|-\d{4,}(?:\.html?)?$|\.(?:html?|aspx|php)$/i;
 /** Paths that are listings (categories, collections, brands) unless they also name a product. */
-const LISTING_PATH = /\/(?:c|category|categories|collections?|departments?|brands?|tags?)\/[^/]+\/?$/i;
+export const LISTING_PATH = /\/(?:c|category|categories|collections?|departments?|brands?|tags?)\/[^/]+\/?$/i;
 const PRICE_TEXT =
   /\d[\d.,\s]*\s?(?:€|£|\$|¥|₹|kr|zł|kč|руб|r\$|usd|eur|gbp|brl)|(?:€|£|\$|¥|₹|r\$|usd|eur|gbp|brl)\s?\d/i;
 

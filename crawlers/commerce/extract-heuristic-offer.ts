@@ -1,5 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { LISTING_PATH } from './discover-links.ts';
 import { ancestry, isElement, markers, textOf, treeDistance } from './dom-position.ts';
 import { parsePrice } from './parse-price.ts';
 import { sourceConfidence } from './read-structured-items.ts';
@@ -32,12 +33,6 @@ const ADD_TO_CART =
 /** Site functions: a link to them (add to cart, wishlist, compare) never makes a product card. */
 const FUNCTION_PATH =
   /\/(?:cart|basket|checkout|account|my-account|login|wishlist|compare|cdn-cgi)(?:\/|$|\.|\?)/i;
-/**
- * A page path naming a category, collection or brand (as `LISTING_PATH` in discover-links.ts reads
- * links): with a single product card on it, the page is still a listing.
- */
-const LISTING_PAGE = /\/(?:c|category|categories|collections?|departments?|brands?|tags?)\/[^/]+\/?$/i;
-
 /** A price per kilo/litre/metre (EU "unit price", "Grundpreis"): never the price of the item. */
 const UNIT_MARKER = /unit-?price|price-?per|per-?unit|base-?price|grundpreis|prix-?unitaire|preco-?unitario/;
 const UNIT_TEXT =
@@ -189,7 +184,7 @@ function listedCards(
 ): number {
   const cards = tied.map((c) => cardOf(c.el));
   if (cards.length === 0 || cards.some((k) => k === null)) return 0;
-  if (new Set(cards).size < 2 && !LISTING_PAGE.test(page.pathname)) return 0;
+  if (new Set(cards).size < 2 && !LISTING_PATH.test(page.pathname)) return 0;
   return new Set(selling.map((c) => cardOf(c.el)).filter((k) => k !== null)).size;
 }
 
