@@ -263,7 +263,7 @@ export const crawlTarget = defineJob({
         await ctx.enqueue('evaluate-alerts', { eventIds }, { jobId: `alerts:run:${run.id}` });
       // A catalog run whose worker died between commit and fan-out: finish the fan-out (idempotent).
       if (target.kind === 'catalog' || target.kind === 'sitemap')
-        await scheduleFirstCrawls(ctx, await listUncrawledDiscovered(ctx.db, target.id));
+        await scheduleTargets(ctx.db, ctx.scheduler, await listUncrawledDiscovered(ctx.db, target.id));
       return { skipped: 'window already crawled', runId: run.id };
     }
     if (run.jobId !== owner) {
@@ -282,17 +282,14 @@ export const crawlTarget = defineJob({
         : await ctx.db.withTransaction((tx) => persistOutcome(tx, target, run.id, outcome));
     // After commit, so the jobs we start see what we stored.
     if (eventIds.length) await announceEvents(ctx, { runId: run.id, eventIds });
-    await scheduleFirstCrawls(ctx, newTargets);
+    // Their first crawl comes with the schedule: a new schedule's first job runs at once (BullMQ's `every`, and the
+    // in-process scheduler alike). A separate first-crawl job was a second job per page in one window: it booked a
+    // politeness slot of its own before finding the run taken, so a 200-page catalog booked 400, and a job
+    // re-delivered after a crash (C14) came back behind 50 s of bookings that crawled nothing.
+    await scheduleTargets(ctx.db, ctx.scheduler, newTargets);
     return { runId: run.id, outcome: outcome.kind, events: eventIds.length, discovered: newTargets.length };
   },
 });
-
-/** Discovered targets get their schedule and a first crawl now (the job id makes a repeat a no-op). */
-async function scheduleFirstCrawls(ctx: JobContext, targets: readonly Target[]): Promise<void> {
-  await scheduleTargets(ctx.db, ctx.scheduler, targets);
-  for (const child of targets)
-    await ctx.enqueue('crawl-target', { targetId: child.id }, { jobId: `crawl:first:${child.id}` });
-}
 
 /**
  * A sitemap index: fetch its child sitemaps (one level) and merge their URLs; only the children named for products

@@ -168,6 +168,33 @@ async function crawlThroughACrash({ killWhen, after }: Scenario) {
         jobs[state] = (jobs[state] ?? 0) + n;
       await q.close();
     }
+    // A URL left unstored, with its runs and every job that names its target: a CI log shows only this line.
+    const missingIds = (
+      await tdb.db.query<{ id: number }>(
+        'c14.missing',
+        `SELECT t.id FROM targets t LEFT JOIN products p ON p.url = t.url
+           LEFT JOIN price_observations o ON o.product_id = p.id
+         WHERE t.discovered_from = $1 GROUP BY t.id HAVING count(o.id) = 0`,
+        [catalog.id],
+      )
+    ).rows.map((r) => r.id);
+    const missing: unknown[] = [];
+    if (missingIds.length) {
+      const { rows: missingRuns } = await tdb.db.query(
+        'c14.missing_runs',
+        `SELECT target_id, job_id, worker, attempts, started_at, finished_at, outcome FROM crawl_runs
+         WHERE target_id = ANY($1::bigint[])`,
+        [missingIds],
+      );
+      const all = await crawlQueue.getJobs(['active', 'waiting', 'delayed', 'completed', 'failed'], 0, -1);
+      const theirs = all
+        .filter((j) => missingIds.includes((j.data as { targetId?: number }).targetId ?? -1))
+        .map((j) => ({ id: j.id, data: j.data, finishedOn: j.finishedOn, returned: j.returnvalue }));
+      const schedulers = (await crawlQueue.getJobSchedulers(0, -1)).filter((j) =>
+        missingIds.some((id) => j.key === `target:${id}`),
+      );
+      missing.push({ missingIds, missingRuns, jobs: theirs, schedulers });
+    }
     const hasDeadLetters = (
       await tdb.db.query<{ t: string | null }>(
         'c14.has_dead_letters',
@@ -187,6 +214,7 @@ async function crawlThroughACrash({ killWhen, after }: Scenario) {
       refetched: [...hits.values()].filter((n) => n > 1).length,
       jobs,
       deadLetters: hasDeadLetters ? await count(tdb.db, 'dead_letters') : 0,
+      missing,
     };
     console.info(
       `C14 (${killWhen}, ${after}): killed with ${atKill.stored}/${PAGES} stored, ${atKill.inFlight} runs in flight, ` +
@@ -196,7 +224,8 @@ async function crawlThroughACrash({ killWhen, after }: Scenario) {
         `${result.perUrl.filter((r) => r.observations === 0).length}, twice or more ` +
         `${result.perUrl.filter((r) => r.observations > 1).length}; re-fetched ${result.refetched} (concurrency ` +
         `${CONCURRENCY}); runs taken over ${result.runs.filter((r) => r.attempts > 1).length}; jobs ` +
-        `${JSON.stringify(jobs)}, dead letters ${result.deadLetters}`,
+        `${JSON.stringify(jobs)}, dead letters ${result.deadLetters}` +
+        (missing.length ? `; missing: ${JSON.stringify(missing)}` : ''),
     );
     return result;
   } finally {
@@ -211,7 +240,10 @@ async function crawlThroughACrash({ killWhen, after }: Scenario) {
 function expectEveryUrlOnce(r: Awaited<ReturnType<typeof crawlThroughACrash>>) {
   expect(r.secondAlive).toBe(true);
   expect(r.perUrl.length).toBe(PAGES);
-  expect(r.perUrl.filter((u) => u.observations !== 1)).toEqual([]);
+  expect(
+    r.perUrl.filter((u) => u.observations !== 1),
+    JSON.stringify(r.missing),
+  ).toEqual([]);
   expect(r.observations).toBe(PAGES);
   expect(r.runs.filter((run) => run.n !== 1 || run.finished !== 1)).toEqual([]);
   expect(r.hits.size).toBe(PAGES);
