@@ -144,10 +144,30 @@ function pageOf(href: string, base: URL): string | null {
  * `?add-to-cart=`, `#reviews`) and to site functions are ignored; a block holding the h1 is the
  * page's own product block, never a card; links to two pages mean a wider block, not a card.
  */
-function cardFinder($: CheerioAPI, h1: Element | undefined, page: URL): (el: Element) => string | null {
+function cardFinder(h1: Element | undefined, page: URL): (el: Element) => string | null {
   const self = pageOf(page.href, page);
   const h1Chain = new Set<AnyNode>(h1 ? ancestry(h1) : []);
   const memo = new Map<Element, string | null>();
+  const targetsMemo = new Map<Element, Set<string>>();
+  // The other pages a block links to. Walked by hand, not with `$(block).find('a[href]')`: cheerio hands css-select
+  // the block's children, whose removeSubsets is quadratic in them times the depth (a page Chromium flattened past its
+  // 512-level nesting limit, thousands of siblings under one node, took minutes).
+  const targetsOf = (block: Element): Set<string> => {
+    const known = targetsMemo.get(block);
+    if (known) return known;
+    const targets = new Set<string>();
+    const stack: AnyNode[] = [block];
+    while (stack.length > 0) {
+      const node = stack.pop() as AnyNode;
+      if (!isElement(node)) continue;
+      const href = node.name === 'a' ? node.attribs.href : undefined;
+      const target = href ? pageOf(href, page) : null;
+      if (target && target !== self && !FUNCTION_PATH.test(new URL(target).pathname)) targets.add(target);
+      if (node.name !== 'a') for (const c of node.children) stack.push(c);
+    }
+    targetsMemo.set(block, targets);
+    return targets;
+  };
   return (el) => {
     const known = memo.get(el);
     if (known !== undefined) return known;
@@ -155,13 +175,7 @@ function cardFinder($: CheerioAPI, h1: Element | undefined, page: URL): (el: Ele
     let n: AnyNode | null = el;
     for (let depth = 0; n && depth <= 5; depth++, n = n.parent) {
       if (!isElement(n) || n.name === 'body' || n.name === 'main' || h1Chain.has(n)) break;
-      const links = n.name === 'a' ? [n] : $(n).find('a[href]').toArray();
-      const targets = new Set<string>();
-      for (const a of links) {
-        const href = a.attribs.href;
-        const target = href ? pageOf(href, page) : null;
-        if (target && target !== self && !FUNCTION_PATH.test(new URL(target).pathname)) targets.add(target);
-      }
+      const targets = targetsOf(n);
       if (targets.size === 1) card = [...targets][0];
       if (targets.size > 0) break;
     }
@@ -212,7 +226,7 @@ export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): Heuri
   const h1 = $('h1')
     .toArray()
     .find((el) => $(el).text().trim().length > 0);
-  const cardOf = page ? cardFinder($, h1, page) : () => null;
+  const cardOf = page ? cardFinder(h1, page) : () => null;
   const marks = anchors($, h1, (el) => cardOf(el) !== null);
   let best: PriceCandidate | null = null;
   let tied: PriceCandidate[];

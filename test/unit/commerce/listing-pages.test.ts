@@ -135,6 +135,15 @@ describe('a product page keeps its price', () => {
     expect(extractProductPageFromHtml(html, { url: 'https://pantry.test/p/oil' }).main?.price).toBe('12.99');
   });
 
+  // Chromium stops nesting at 512 levels and puts deeper elements side by side: thousands of siblings under one node.
+  // Finding a card's links through cheerio's find() was quadratic in them (minutes per page, the browser crawler's
+  // C8 test hung); this page is read in milliseconds.
+  it('a page flattened at the nesting limit, thousands of siblings under one node: read, not hung', () => {
+    const html = `<html><body>${'<div>'.repeat(500)}${'<div><a href="/p/x">x</a></div>'.repeat(8000)}<span itemprop="price">5</span></body></html>`;
+    const p = extractProductPageFromHtml(html, { url: 'https://deep.test/p/deep' });
+    expect(p.main).toMatchObject({ price: '5' });
+  });
+
   it('a carousel of linked cards with their own add-to-cart buttons does not take over the page', () => {
     const p = page('related-carousel.html', 'https://peak.test/p/trail-running-shoe-x2');
     expect(p.main).toMatchObject({ source: 'heuristic', price: '129', listPrice: '160' });
