@@ -11,7 +11,7 @@ import { CheerioCrawler, type CheerioCrawlingContext } from '@crawlee/cheerio';
 import { type BaseHttpClient, Configuration, log as crawleeLog, LogLevel } from '@crawlee/core';
 import { type CheerioAPI, load } from 'cheerio';
 import { capNesting } from './cap-nesting.ts';
-import { discoverProductLinks } from './discover-links.ts';
+import { discoverProductLinks, mayBeProductPage } from './discover-links.ts';
 import { extractProductPage, loadHtml } from './extract.ts';
 import {
   createPageCrawlCore,
@@ -83,9 +83,18 @@ export function outcomeOfPage(
     kind: 'links',
     url,
     status,
-    links: parsed.urls.map((u) => ({ url: u.loc, lastmod: u.lastmod })),
+    // A flat sitemap lists every page of the shop: its home, categories, blog posts and policies are not products.
+    links: parsed.urls.filter((u) => mayBeProductUrl(u.loc)).map((u) => ({ url: u.loc, lastmod: u.lastmod })),
     sitemaps: parsed.sitemaps.map((s) => s.loc),
   };
+}
+
+function mayBeProductUrl(loc: string): boolean {
+  try {
+    return mayBeProductPage(new URL(loc));
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -54,6 +54,18 @@ function pathShape(u: URL): string {
 }
 
 /**
+ * Whether a URL may be a product page by its path alone: not the home page, a site function (cart, account, blog,
+ * about, …), a paginated or sorted listing, or a category/collection/brand page unless its path also names a
+ * product. Catalog links and sitemap entries both pass through here before they become product targets.
+ */
+export function mayBeProductPage(u: URL): boolean {
+  if (u.pathname === '/' || NON_PRODUCT_PATH.test(u.pathname)) return false;
+  const productPath = PRODUCT_PATH.test(u.pathname);
+  if (/[?&](?:page|p|sort|order|filter)=/i.test(u.search) && !productPath) return false;
+  return productPath || !LISTING_PATH.test(u.pathname);
+}
+
+/**
  * Finds the product links on a catalog or category page: absolute, same-origin, deduplicated, in
  * page order. A link counts when at least two of these hold: its URL looks like a product in a
  * common platform pattern; it wraps or sits in a tile with a product image; its tile shows a
@@ -79,8 +91,7 @@ export function discoverProductLinks($: CheerioAPI, baseUrl: string): string[] {
     } catch {
       return;
     }
-    if (u.origin !== origin || NON_PRODUCT_PATH.test(u.pathname) || u.pathname === '/') return;
-    if (/[?&](?:page|p|sort|order|filter)=/i.test(u.search) && !PRODUCT_PATH.test(u.pathname)) return;
+    if (u.origin !== origin || !mayBeProductPage(u)) return;
     if (inChrome(el)) return;
     u.hash = '';
     seen.push({ url: u.href, el });
@@ -98,7 +109,6 @@ export function discoverProductLinks($: CheerioAPI, baseUrl: string): string[] {
   for (const s of seen) {
     const u = new URL(s.url);
     const productPath = PRODUCT_PATH.test(u.pathname);
-    if (LISTING_PATH.test(u.pathname) && !productPath) continue;
     const tile = tileSignals($, s.el);
     const repeated = (shapes.get(pathShape(u))?.size ?? 0) >= 3;
     const score = Number(productPath) + Number(tile.image) + Number(tile.price) + Number(repeated);

@@ -4,7 +4,7 @@
  * nearest its title (the demo's "Base" at /c/foundation showed price changes of its first card).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertTarget } from '../../db/index.ts';
+import { nonProductTargetUrls, upsertTarget } from '../../db/index.ts';
 import type { JobQueue } from '../../jobs/index.ts';
 import type { TestDb } from '../support/db.ts';
 import {
@@ -64,7 +64,7 @@ describe('sitemap discovery', () => {
     expect(await count(tdb.db, 'products', 'url = ANY($1)', [catalogs.map((c) => c.url)])).toBe(0);
   }, 60_000);
 
-  it('a flat sitemap of pages: the pages registered as catalogs are left out, the others kept', async () => {
+  it('a flat sitemap of pages: neither its home page nor its category pages become products', async () => {
     const manifest = demo.market.manifest();
     const shop = manifest.competitors[1].key;
     const ofShop = manifest.targets.filter((t) => t.competitorKey === shop);
@@ -83,8 +83,13 @@ describe('sitemap discovery', () => {
       "SELECT url FROM targets WHERE kind = 'product' AND discovered_from = $1",
       [target.id],
     );
-    // The home page is not registered as anything: the user asked for what this sitemap lists.
-    expect(discovered.rows.map((r) => r.url)).toEqual([`${origin}/`]);
+    // The home page and the categories are left out by their paths (mayBeProductPage); a category page whose
+    // path does not say so is still left out when it is registered as a catalog.
+    expect(discovered.rows.map((r) => r.url)).toEqual([]);
     expect(await count(tdb.db, 'products', 'url = ANY($1)', [catalogs.map((c) => c.url)])).toBe(0);
+    const product = `${origin}/p/not-registered`;
+    expect(
+      [...(await nonProductTargetUrls(tdb.db, [...catalogs.map((c) => c.url), product]))].sort(),
+    ).toEqual(catalogs.map((c) => c.url).sort());
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { outcomeOfPage } from '../../../crawlers/commerce/crawler.ts';
 import { parseSitemap, productSitemaps, SitemapTooLargeError } from '../../../crawlers/commerce/index.ts';
 
 const urlset = `<?xml version="1.0" encoding="UTF-8"?>
@@ -90,5 +91,40 @@ describe('productSitemaps', () => {
     ).toEqual([`${o}/sitemap_products_1.xml?from=1&to=99`, `${o}/product-sitemap.xml`]);
     const unnamed = [`${o}/sitemap-1.xml`, `${o}/sitemap-2.xml`];
     expect(productSitemaps(unnamed)).toEqual(unnamed);
+  });
+});
+
+describe('a flat sitemap crawled for products', () => {
+  it('keeps the pages that may be products: not the home page, site pages, blog posts or category pages', () => {
+    const o = 'https://shop.test';
+    const locs = [
+      `${o}/`,
+      `${o}/about`,
+      `${o}/blog/our-summer-routine`,
+      `${o}/pages/contact`,
+      `${o}/c/lipstick`,
+      `${o}/collections/summer`,
+      `${o}/collections/summer?page=2`,
+      `${o}/collections/summer/products/sun-balm`,
+      `${o}/products/velvet-lipstick`,
+      `${o}/about-face-serum`,
+      `${o}/p/glow-serum`,
+    ];
+    const xml = `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${locs
+      .map((l) => `<url><loc>${l.replaceAll('&', '&amp;')}</loc></url>`)
+      .join('')}</urlset>`;
+    const outcome = outcomeOfPage(
+      'sitemap',
+      `${o}/sitemap.xml`,
+      200,
+      { url: `${o}/sitemap.xml` },
+      { body: xml },
+    );
+    expect(outcome.kind === 'links' && outcome.links.map((l) => l.url)).toEqual([
+      `${o}/collections/summer/products/sun-balm`,
+      `${o}/products/velvet-lipstick`,
+      `${o}/about-face-serum`,
+      `${o}/p/glow-serum`,
+    ]);
   });
 });
