@@ -202,7 +202,8 @@ function listedCards(
   return new Set(selling.map((c) => cardOf(c.el)).filter((k) => k !== null)).size;
 }
 
-const listingReason = (n: number) =>
+/** The reason a listing gets no price (extract.ts says it for structured listings too). */
+export const listingReason = (n: number) =>
   `a listing: ${n} product${n === 1 ? '' : 's'} with their own prices and links; no single price for this page`;
 
 /**

@@ -1,6 +1,6 @@
 import { type CheerioAPI, load } from 'cheerio';
 import { extractBySelectors } from './extract-by-selectors.ts';
-import { extractHeuristicOffer } from './extract-heuristic-offer.ts';
+import { extractHeuristicOffer, listingReason } from './extract-heuristic-offer.ts';
 import { extractPromotions } from './extract-promotions.ts';
 import { readJsonLd } from './read-jsonld.ts';
 import { readMicrodata } from './read-microdata.ts';
@@ -164,7 +164,7 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
   const describe = (o: Offer) =>
     `${o.source} ${o.evidence.includes('AggregateOffer') ? 'AggregateOffer' : 'Offer'}`;
   if (listed > 0) {
-    reason = `a listing: ${listed} products with their own prices and links; no single price for this page`;
+    reason = listingReason(listed);
   } else if (selector.offer) {
     main = selector.offer;
     const agree = structuredOffers.filter((o) => samePrice(o, selector.offer as Offer)).map((o) => o.source);
