@@ -56,7 +56,7 @@ function ownDirectText(el: Element): boolean {
 
 function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[] {
   const out: PriceCandidate[] = [];
-  const opts = { currency: hints.currency, locale: hints.locale };
+  const opts = { currency: hints.currency, locale: hints.locale, scanning: true };
   const walk = (node: AnyNode, foreign: boolean, struck: boolean) => {
     if (!isElement(node)) return;
     const m = markers(node);

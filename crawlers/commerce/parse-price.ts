@@ -18,6 +18,12 @@ export interface PriceParseOptions {
   currency?: string | null;
   /** BCP 47 locale of the page ("pt-BR"); breaks ties on separators and ambiguous symbols. */
   locale?: string | null;
+  /**
+   * The text is any element's text met while scanning a page, not one known to be a price. A
+   * one-letter sign after the amount ("24K Gold", "1.5K reviews", "50G") is then read as a
+   * multiplier, carat or unit, unless `currency` expects it.
+   */
+  scanning?: boolean;
 }
 
 /** A price read from text. `amount` is a decimal string without trailing zeros ("1299.9"). */
@@ -210,6 +216,18 @@ function tokenBesideSign(tokens: NumberToken[], text: string, sign: SignHit): nu
   return -1;
 }
 
+/**
+ * In scanned page text, a one-letter sign written after the amount ("24K Gold", "1.5K reviews", "50G",
+ * "1.5 L") is far more often a multiplier, carat or unit than a currency; kina, rand, quetzal and
+ * lempira prices mostly write their letter first. It still counts when the target expects one of its
+ * currencies ("1000 L" for a lek shop). A text given as a price ("200Q") keeps the currency reading.
+ */
+function unitLikeSuffix(hit: SignHit, opts: PriceParseOptions): boolean {
+  if (!opts.scanning || !/^[A-Za-z]$/.test(hit.raw)) return false;
+  const expected = opts.currency?.toUpperCase();
+  return !(expected && hit.iso.includes(expected));
+}
+
 const RANGE_RE = /^\s*(?:[^\d\s]{1,4}\s*)?(?:-|–|—|~|to|bis|até|à|a|до)\s*(?:[^\d\s]{1,4}\s*)?$/iu;
 const FREE_RE = /\b(?:free|gratis|grátis|gratuit|kostenlos|gratuito)\b|бесплатно/iu;
 
@@ -258,7 +276,7 @@ export function parsePrice(text: string | null, opts: PriceParseOptions = {}): P
         iso: lookupSign(m[0], WEAK_SIGNS),
       };
       const i = tokenBesideSign(tokens, work, hit);
-      if (i >= 0) {
+      if (i >= 0 && !(tokens[i].end <= hit.index && unitLikeSuffix(hit, opts))) {
         sign = hit;
         pick = i;
         break;

@@ -129,6 +129,34 @@ describe('extractProductPage — choosing main', () => {
     expect(page.reason).toMatch(/prices on page, picked the one in the main product block/);
   });
 
+  it.each([
+    ['a carat badge', '<span class="badge">24K Gold</span>'],
+    ['a review count', '<div class="rating">4.8 (1.5K reviews)</div>'],
+    ['a bare thousands count', '<a class="reviews">12K</a>'],
+    ['a net weight', '<p class="size">Net wt. 50G</p>'],
+  ])('does not read %s beside the title as the price', (_, near) => {
+    const html = `<html><body><main><h1>Radiance Serum</h1>${near}<p>A serum.</p><div class="buy"><span>$39.00</span><button>Add to cart</button></div></main></body></html>`;
+    expect(extractProductPageFromHtml(html, hints()).main).toMatchObject({
+      source: 'heuristic',
+      price: '39',
+      currencyRaw: '$',
+    });
+  });
+
+  it('still reads a one-letter currency written before the amount, or after it where the target expects it', () => {
+    const kina =
+      '<html><body><main><h1>Serum</h1><div><span>K 39.00</span><button>Add to cart</button></div></main></body></html>';
+    expect(extractProductPageFromHtml(kina, hints()).main).toMatchObject({ price: '39', currencyRaw: 'K' });
+    const lek =
+      '<html><body><main><h1>Serum</h1><div><span>1200 L</span><button>Add to cart</button></div></main></body></html>';
+    expect(extractProductPageFromHtml(lek, hints()).main).toBeNull();
+    expect(extractProductPageFromHtml(lek, { ...hints(), currency: 'ALL' }).main).toMatchObject({
+      price: '1200',
+      currencyRaw: 'L',
+      currency: 'ALL',
+    });
+  });
+
   it('accepts a $ already parsed by the caller (crawlee hands one over)', () => {
     const $ = loadHtml(fixture('opengraph-only.html'));
     expect(extractProductPage($, hints()).main?.price).toBe('12.5');

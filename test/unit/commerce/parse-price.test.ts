@@ -82,6 +82,24 @@ describe('parsePrice', () => {
   });
 });
 
+describe('one-letter signs after the amount', () => {
+  it('reads them as the currency in a price text, as units or multipliers in scanned page text', () => {
+    expect(parsePrice('200Q')).toMatchObject({ amount: '200', currencyRaw: 'Q' });
+    expect(parsePrice('1 G')).toMatchObject({ amount: '1', currencyRaw: 'G' });
+    for (const text of ['24K Gold', '1.5K reviews', '200Q', '50G', '1.5 L']) {
+      expect(parsePrice(text, { scanning: true }).currencyRaw, text).toBeNull();
+    }
+    // Before the amount, or expected by the target, the letter is still the currency.
+    expect(parsePrice('K 39.00', { scanning: true })).toMatchObject({ amount: '39', currencyRaw: 'K' });
+    expect(parsePrice('R129', { scanning: true })).toMatchObject({ currencyRaw: 'R', currency: 'ZAR' });
+    expect(parsePrice('1200 L', { scanning: true, currency: 'ALL' })).toMatchObject({
+      amount: '1200',
+      currencyRaw: 'L',
+      currency: 'ALL',
+    });
+  });
+});
+
 describe('dates are not prices', () => {
   it('reads a bare day-month or a full date as no price', () => {
     for (const text of ['25-09', '03/07', '2026-11-20', '20/11/2026']) {
