@@ -1,12 +1,17 @@
 import { type CheerioAPI, load } from 'cheerio';
 import { extractBySelectors } from './extract-by-selectors.ts';
-import { extractHeuristicOffer, listingReason } from './extract-heuristic-offer.ts';
+import { extractHeuristicOffer, type HeuristicReading, listingReason } from './extract-heuristic-offer.ts';
 import { extractPromotions } from './extract-promotions.ts';
 import { readJsonLd } from './read-jsonld.ts';
 import { readMicrodata } from './read-microdata.ts';
 import { readOpenGraph } from './read-opengraph.ts';
 import { readRdfa } from './read-rdfa.ts';
-import { readStructuredItems, type StructuredItem, type StructuredReading } from './read-structured-items.ts';
+import {
+  offerRefs,
+  readStructuredItems,
+  type StructuredItem,
+  type StructuredReading,
+} from './read-structured-items.ts';
 import type { ExtractHints, Offer, ProductPage } from './types.ts';
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
@@ -19,15 +24,66 @@ function namedAfter(i: StructuredItem, titles: string[]): boolean {
   return n.length > 0 && titles.some((t) => t === n || (t.includes(n) && n.length >= 8));
 }
 
+const words = (s: string) => new Set(s.match(/[\p{L}\p{N}]+(?:[.,]\d+)?/gu) ?? []);
+
+/** Share of the shorter name's words found in the other: "Retinol Serum 30 ml" vs "Retinol 0.5% Serum" → 2/3. */
+function likeness(name: string | null, titles: string[]): number {
+  const a = words(squash(name));
+  if (a.size === 0) return 0;
+  let best = 0;
+  for (const t of titles) {
+    const b = words(t);
+    if (b.size === 0) continue;
+    let common = 0;
+    for (const w of a) if (b.has(w)) common++;
+    best = Math.max(best, common / Math.min(a.size, b.size));
+  }
+  return best;
+}
+
+const costs = (i: StructuredItem, amount: string) =>
+  i.offers.some((o) => o.price !== null && Number(o.price) === Number(amount));
+
+/**
+ * Among priced items none of which is anchored to the page (mainEntity, URL, name), the one the
+ * visible page is about; the first unless the page clearly says otherwise. A "frequently bought
+ * together" product written first must not take the page: another item wins when it is the only
+ * one costing the price shown beside the title, or the only one whose name shares half its words
+ * with the title while the first shares none, and the other signal does not favour the first.
+ */
+function pickByVisibleEvidence(
+  pricedItems: StructuredItem[],
+  titles: string[],
+  visiblePrice: () => string | null,
+): StructuredItem | undefined {
+  const first = pricedItems[0];
+  if (pricedItems.length < 2) return first;
+  const sims = pricedItems.map((i) => likeness(i.name, titles));
+  const shown = visiblePrice();
+  const atShown = shown === null ? [] : pricedItems.filter((i) => costs(i, shown));
+  let candidate: StructuredItem | undefined;
+  if (atShown.length === 1 && atShown[0] !== first) candidate = atShown[0];
+  else {
+    const top = Math.max(...sims);
+    const best = pricedItems.filter((_, k) => sims[k] === top);
+    if (top >= 0.5 && sims[0] === 0 && best.length === 1) candidate = best[0];
+  }
+  if (!candidate) return first;
+  const simOk = sims[pricedItems.indexOf(candidate)] > sims[0];
+  const priceOk = shown === null || costs(candidate, shown) || !costs(first, shown);
+  return simOk && priceOk ? candidate : first;
+}
+
 /**
  * The item a source is about: one reached through `mainEntity`, else one whose URL is this page,
- * else one whose name matches the page title (`h1`/`og:title`), else the first with a priced
- * offer, else the first at all.
+ * else one whose name matches the page title (`h1`/`og:title`), else the priced one the visible
+ * page is about (`pickByVisibleEvidence`, the first unless clearly another), else the first at all.
  */
 function pickMainItem(
   items: StructuredItem[],
   titles: string[],
   isSelf: (i: StructuredItem) => boolean,
+  visiblePrice: () => string | null,
 ): StructuredItem | null {
   if (items.length === 0) return null;
   const named = items.filter((i) => namedAfter(i, titles));
@@ -35,7 +91,7 @@ function pickMainItem(
     items.find((i) => i.mainEntity && priced(i)) ??
     items.find((i) => isSelf(i) && priced(i)) ??
     named.find(priced) ??
-    items.find(priced) ??
+    pickByVisibleEvidence(items.filter(priced), titles, visiblePrice) ??
     items.find((i) => i.mainEntity) ??
     named[0] ??
     items[0]
@@ -89,10 +145,37 @@ function listedProducts(
   return most;
 }
 
-/** The offer of an item we report: the first one not out of stock, else the first. */
-function pickItemOffer(offers: Offer[]): Offer | null {
+/** The variant a page URL selects (Shopify `?variant=123`), or null. */
+function urlVariant(url: string): string | null {
+  try {
+    const v = new URL(url).searchParams.get('variant')?.trim();
+    return v && /^[\w-]+$/.test(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether an offer's URL, `@id` or SKU names the variant: `?variant=123`, `…/ProductVariant/123`, `123`. */
+function carriesVariant(ref: string, variant: string, base: string): boolean {
+  if (ref === variant || ref.endsWith(`/${variant}`)) return true;
+  try {
+    return new URL(ref, base).searchParams.get('variant') === variant;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The offer of an item we report: the one of the variant the page URL selects (in stock or not:
+ * the page shows that variant), else the first one not out of stock, else the first.
+ */
+function pickItemOffer(offers: Offer[], variant: string | null, base: string): Offer | null {
   const pricedOffers = offers.filter((o) => o.price !== null);
+  const selected = variant
+    ? pricedOffers.find((o) => offerRefs(o).some((r) => carriesVariant(r, variant, base)))
+    : undefined;
   return (
+    selected ??
     pricedOffers.find((o) => o.availability !== 'OutOfStock' && o.availability !== 'SoldOut') ??
     pricedOffers[0] ??
     null
@@ -144,12 +227,23 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
   // An analyst's selector, a page-level og price or og:type says this page is one product's.
   const productPage = Boolean(selector.offer || og.offer || /product/i.test(og.type ?? ''));
   const listed = productPage ? 0 : listedProducts(readings, titles, isSelf, hints.url);
-  const mains = readings.map((r) => (listed > 0 ? null : pickMainItem(r.items, titles, isSelf)));
+  // The visible-text reading, read once and only when needed: the fallback, or a witness for
+  // what the structured data leaves open (which product, the list price, the currency).
+  let visibleReading: HeuristicReading | undefined;
+  const visible = () => {
+    visibleReading ??= extractHeuristicOffer($, hints);
+    return visibleReading;
+  };
+  const visiblePrice = () => visible().offer?.price ?? null;
+  const mains = readings.map((r) =>
+    listed > 0 ? null : pickMainItem(r.items, titles, isSelf, visiblePrice),
+  );
   const mainItem = mains.find((m) => m?.offers.some((o) => o.price !== null)) ?? mains.find((m) => m) ?? null;
 
+  const variant = urlVariant(hints.url);
   const structuredOffers: Offer[] = [];
   for (const m of mains) {
-    const o = m ? pickItemOffer(m.offers) : null;
+    const o = m ? pickItemOffer(m.offers, variant, hints.url) : null;
     if (o) structuredOffers.push(o);
   }
   if (og.offer) structuredOffers.push(og.offer);
@@ -185,10 +279,16 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
       .map((o) => `${o.source} says ${o.price}`);
     const confidence = Math.min(0.99, winner.confidence + 0.05 * agree.length - 0.1 * disagree.length);
     main = { ...winner, confidence: Math.round(confidence * 100) / 100 };
+    const chosenVariant =
+      variant && offerRefs(winner).some((r) => carriesVariant(r, variant, hints.url)) ? variant : null;
+    const filled = fillFromVisible(main, visible);
+    main = filled.offer;
     reason = [
       winner === top ? describe(winner) : `${describe(winner)} (outvotes ${top.source})`,
+      chosenVariant ? `variant ${chosenVariant}, selected by the page URL` : null,
       agree.length ? `${agree.join(', ')} agree${agree.length === 1 ? 's' : ''}` : null,
       disagree.length ? `disagreeing: ${disagree.join(', ')}` : null,
+      ...filled.notes,
     ]
       .filter(Boolean)
       .join('; ');
@@ -200,7 +300,7 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
     } else if (moneyTypes.length > 0) {
       reason = `page is a ${moneyTypes[0]}, its amounts are not prices`;
     } else {
-      const heuristic = extractHeuristicOffer($, hints);
+      const heuristic = visible();
       main = heuristic.offer;
       if (main) offers.push(main);
       reason = main || heuristic.listing ? heuristic.reason : `no structured data; ${heuristic.reason}`;
@@ -234,6 +334,41 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
     reason,
     promotions: extractPromotions($, hints),
   };
+}
+
+/**
+ * What the visible price block adds to a structured offer, when it shows the same selling price
+ * (so both are about the same product): a crossed-out higher price beside it is the list price the
+ * structured data left out, and its currency sign the currency the structured data did not state.
+ * A range (AggregateOffer low–high) is left as it is.
+ */
+function fillFromVisible(offer: Offer, visible: () => HeuristicReading): { offer: Offer; notes: string[] } {
+  const ranged = offer.highPrice !== null && offer.lowPrice !== null && offer.lowPrice !== offer.highPrice;
+  if (offer.price === null || ranged || (offer.listPrice !== null && offer.currency !== null)) {
+    return { offer, notes: [] };
+  }
+  const shown = visible().offer;
+  if (!shown?.price || Number(shown.price) !== Number(offer.price)) return { offer, notes: [] };
+  const notes: string[] = [];
+  let out = offer;
+  if (out.currency === null && shown.currency) {
+    out = { ...out, currency: shown.currency, currencyRaw: out.currencyRaw ?? shown.currencyRaw };
+    notes.push(
+      `currency ${shown.currency} from the visible price ${shown.price} (structured data states none)`,
+    );
+  }
+  const sameMoney = !shown.currency || out.currency === shown.currency;
+  if (out.listPrice === null && shown.listPrice && Number(shown.listPrice) > Number(out.price) && sameMoney) {
+    out = {
+      ...out,
+      listPrice: shown.listPrice,
+      evidence: `${out.evidence}; list price from the visible crossed-out price beside it (${shown.evidence})`,
+    };
+    notes.push(
+      `list price ${shown.listPrice} from the crossed-out price shown beside the same visible price`,
+    );
+  }
+  return { offer: out, notes };
 }
 
 function absolute(href: string, base: string): string | null {

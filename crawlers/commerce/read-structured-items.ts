@@ -125,6 +125,21 @@ export function resolveCurrency(raw: string | null, hints: ExtractHints): string
 
 const compare = (a: string, b: string) => Number(a) - Number(b);
 
+/**
+ * What names each offer's variant: its own `url`, `@id` and `sku`, its `itemOffered`'s, and for an
+ * offer of a `hasVariant` product that product's. Kept beside the offers (not on them, so they
+ * stay plain figures) for a page URL naming one variant (`?variant=`) to find its offer.
+ */
+const OFFER_REFS = new WeakMap<Offer, string[]>();
+
+/** The identifiers an offer was written with (URLs, `@id`s, SKUs); empty when unknown. */
+export function offerRefs(offer: Offer): string[] {
+  return OFFER_REFS.get(offer) ?? [];
+}
+
+const refsOf = (node: SchemaNode | undefined) =>
+  node ? ['url', '@id', 'sku'].map((p) => text(node, p)).filter((r): r is string => r !== null) : [];
+
 function imageOf(node: SchemaNode): string | null {
   for (const v of values(node, 'image')) {
     if (typeof v === 'string' && v.trim()) return v.trim();
@@ -155,7 +170,11 @@ function readOffer(
   let salePrice = price.amount;
   currencyRaw ??= price.currencyRaw;
 
+  // priceSpecification: a StrikethroughPrice/ListPrice is the list price, a SalePrice the price;
+  // an untyped one beside a SalePrice is the regular price, so the list price.
   let listPrice: string | null = null;
+  let specSale: string | null = null;
+  let specPlain: string | null = null;
   for (const spec of nodes(offer, 'priceSpecification')) {
     const qty = nodes(spec, 'referenceQuantity')[0];
     const per = qty ? text(qty, 'value') : null;
@@ -166,8 +185,14 @@ function readOffer(
     const kind = text(spec, 'priceType');
     const short = kind ? kind.slice(Math.max(kind.lastIndexOf('/'), kind.lastIndexOf(':')) + 1) : null;
     if (short && LIST_PRICE_TYPES.has(short)) listPrice ??= amount.amount;
-    else salePrice ??= amount.amount;
+    else if (short === 'SalePrice') specSale ??= amount.amount;
+    else specPlain ??= amount.amount;
   }
+  if (specSale !== null && (salePrice === null || compare(salePrice, specSale) === 0)) {
+    salePrice = specSale;
+    if (listPrice === null && specPlain !== null && compare(specPlain, specSale) > 0) listPrice = specPlain;
+  }
+  salePrice ??= specPlain;
 
   let lowPrice = readAmount(text(offer, 'lowPrice'), hints).amount;
   let highPrice = readAmount(text(offer, 'highPrice'), hints).amount;
@@ -188,25 +213,25 @@ function readOffer(
 
   if (salePrice === null) return nested; // an Offer without a price states no price
   const offered = nodes(offer, 'itemOffered')[0];
-  return [
-    {
-      source,
-      confidence: CONFIDENCE[source],
-      price: salePrice,
-      listPrice,
-      lowPrice,
-      highPrice,
-      currencyRaw,
-      currency: resolveCurrency(currencyRaw, hints),
-      availability:
-        normalizeAvailability(text(offer, 'availability')) ??
-        nested.find((o) => o.availability)?.availability ??
-        null,
-      sku: text(offer, 'sku') ?? itemSku,
-      name: text(offer, 'name') ?? (offered ? text(offered, 'name') : null) ?? itemName,
-      evidence: `${source} ${offer.path}`,
-    },
-  ];
+  const read: Offer = {
+    source,
+    confidence: CONFIDENCE[source],
+    price: salePrice,
+    listPrice,
+    lowPrice,
+    highPrice,
+    currencyRaw,
+    currency: resolveCurrency(currencyRaw, hints),
+    availability:
+      normalizeAvailability(text(offer, 'availability')) ??
+      nested.find((o) => o.availability)?.availability ??
+      null,
+    sku: text(offer, 'sku') ?? itemSku,
+    name: text(offer, 'name') ?? (offered ? text(offered, 'name') : null) ?? itemName,
+    evidence: `${source} ${offer.path}`,
+  };
+  OFFER_REFS.set(read, [...refsOf(offer), ...refsOf(offered)]);
+  return [read];
 }
 
 function readItem(
@@ -220,7 +245,12 @@ function readItem(
   const offers = nodes(node, 'offers').flatMap((o) => readOffer(o, source, name, sku, hints));
   for (const variant of nodes(node, 'hasVariant')) {
     const v = readItem(variant, source, false, hints);
-    offers.push(...v.offers.map((o) => ({ ...o, name: o.name ?? v.name })));
+    const refs = refsOf(variant);
+    for (const o of v.offers) {
+      const copy = { ...o, name: o.name ?? v.name };
+      OFFER_REFS.set(copy, [...offerRefs(o), ...refs]);
+      offers.push(copy);
+    }
   }
   return {
     source,
