@@ -45,9 +45,37 @@ function describe(el: Element): string {
 }
 
 /**
+ * A block of other products shown beside the page's own: related, recommended, up-sell/cross-sell,
+ * similar, also bought/viewed, recently viewed, bought together. Matched on one class/id word.
+ */
+const RELATED_BLOCK =
+  /(?:^|[\s_-])(?:related|recommend(?:ed|ations?)?|upsells?|up-sells?|cross-?sells?|crosssells?|similar|also-?(?:bought|viewed|like)|you-may-(?:also-)?like|recently-?viewed|bought-?together)(?:$|[\s_-])/;
+
+/**
+ * Whether an element sits in a block of related products (see RELATED_BLOCK), below `body`.
+ * Memoised per ancestor, so asking it for every item stays linear in the page.
+ */
+function relatedBlockFinder(): (el: Element) => boolean {
+  const memo = new Map<AnyNode, boolean>();
+  const inBlock = (n: AnyNode | null): boolean => {
+    if (!n || !isElement(n) || n.name === 'body' || n.name === 'html') return false;
+    const known = memo.get(n);
+    if (known !== undefined) return known;
+    const a = n.attribs;
+    const own = RELATED_BLOCK.test(`${a.class ?? ''} ${a.id ?? ''}`.toLowerCase());
+    const result = own || inBlock(n.parent);
+    memo.set(n, result);
+    return result;
+  };
+  return inBlock;
+}
+
+/**
  * Reads microdata items (`itemscope`/`itemtype`/`itemprop`, `itemref`, nested items) into
  * SchemaNodes. Only top-level items (those that are not themselves a property) are returned;
- * nested ones hang off their parents.
+ * nested ones hang off their parents. Items inside a related-products block are other products
+ * (the markup's equivalent of JSON-LD's `isRelatedTo`) and are left out: their prices are never
+ * this page's, and three of them must not make a product page read as a listing.
  */
 export function readMicrodata($: CheerioAPI): SchemaNode[] {
   const byId = new Map<string, Element>();
@@ -85,8 +113,9 @@ export function readMicrodata($: CheerioAPI): SchemaNode[] {
   };
 
   const roots: SchemaNode[] = [];
+  const related = relatedBlockFinder();
   $('[itemscope]').each((_, el) => {
-    if (el.attribs.itemprop === undefined) roots.push(readItem(el, new Set([el])));
+    if (el.attribs.itemprop === undefined && !related(el)) roots.push(readItem(el, new Set([el])));
   });
   return roots;
 }

@@ -7,7 +7,7 @@ import { extractProductPageFromHtml } from '../../../crawlers/commerce/index.ts'
 /**
  * Product pages whose structured data (JSON-LD, microdata) is right but incomplete or ambiguous:
  * the page URL's variant, a sale price in priceSpecification, a list price or currency only shown
- * on the page, a "frequently bought together" product written first.
+ * on the page, a "frequently bought together" product written first, related products in microdata.
  * Each fixture's first line says where it was served and what it shows:
  * `<!-- url=… locale=… currencyHint=… expect price=… list=… cur=… -->`.
  */
@@ -237,5 +237,31 @@ describe('5. several JSON-LD products, none named after the page', () => {
     const t = trap('jsonld-fbt-first');
     const html = t.html.replace('<span class="price">$45.00</span>', '<span class="price">$22.00</span>');
     expect(read(t, html).main?.price).toBe('22');
+  });
+});
+
+describe('6. related products marked up with microdata', () => {
+  it('do not make a product page a listing, and none of their prices is the page’s', () => {
+    const t = trap('related-microdata-only');
+    const p = read(t);
+    expect(p.reason).not.toMatch(/listing/);
+    expect(p.offers.map((o) => o.price)).not.toEqual(expect.arrayContaining(['19', '16', '29']));
+    for (const price of ['19', '16', '29']) expect(p.offers.map((o) => o.price)).not.toContain(price);
+  });
+
+  it('the page’s own visible price is read instead', () => {
+    const t = trap('related-microdata-only');
+    const p = read(t, t.html.replace('<span class="regular-price">', '<span class="final-price">'));
+    expect(p.main).toMatchObject({ source: 'heuristic', price: '24', currency: 'USD' });
+  });
+
+  it('the same products outside a related block still make a listing', () => {
+    const t = trap('related-microdata-only');
+    const grid = t.html
+      .replace(/<div class="product-view">[\s\S]*?<\/button><\/div>/, '<h1>Oils</h1>')
+      .replace('box-related', 'category-products');
+    const p = read({ ...t, url: 'https://shop.test/oils.html' }, grid);
+    expect(p.main).toBeNull();
+    expect(p.reason).toMatch(/^a listing: 3 products/);
   });
 });
