@@ -339,20 +339,22 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
 /**
  * What the visible price block adds to a structured offer, when it shows the same selling price
  * (so both are about the same product): a crossed-out higher price beside it is the list price the
- * structured data left out, and its currency sign the currency the structured data did not state.
- * A range (AggregateOffer low–high) is left as it is.
+ * structured data left out, and its currency sign the currency the structured data did not state
+ * (before the target's expected currency, which `currency` holds then). A range (AggregateOffer
+ * low–high) is left as it is.
  */
 function fillFromVisible(offer: Offer, visible: () => HeuristicReading): { offer: Offer; notes: string[] } {
   const ranged = offer.highPrice !== null && offer.lowPrice !== null && offer.lowPrice !== offer.highPrice;
-  if (offer.price === null || ranged || (offer.listPrice !== null && offer.currency !== null)) {
+  const unstated = offer.currencyRaw === null;
+  if (offer.price === null || ranged || (offer.listPrice !== null && !unstated)) {
     return { offer, notes: [] };
   }
   const shown = visible().offer;
   if (!shown?.price || Number(shown.price) !== Number(offer.price)) return { offer, notes: [] };
   const notes: string[] = [];
   let out = offer;
-  if (out.currency === null && shown.currency) {
-    out = { ...out, currency: shown.currency, currencyRaw: out.currencyRaw ?? shown.currencyRaw };
+  if (unstated && shown.currency && shown.currency !== out.currency) {
+    out = { ...out, currency: shown.currency, currencyRaw: shown.currencyRaw };
     notes.push(
       `currency ${shown.currency} from the visible price ${shown.price} (structured data states none)`,
     );

@@ -212,6 +212,11 @@ describe('4. JSON-LD without priceCurrency', () => {
     expect(p.reason).toContain('currency EUR from the visible price');
   });
 
+  it('before the target’s expected currency, which is a guess', () => {
+    const t = trap('jsonld-no-currency');
+    expect(read({ ...t, currency: 'CHF' }).main).toMatchObject({ currency: 'EUR', currencyRaw: '€' });
+  });
+
   it('else the target’s expected currency, else none', () => {
     const t = trap('jsonld-no-currency');
     const other = t.html.replace('39,90 €', '44,90 €');
