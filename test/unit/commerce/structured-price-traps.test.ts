@@ -260,6 +260,30 @@ describe('6. related products marked up with microdata', () => {
     expect(p.main).toMatchObject({ source: 'heuristic', price: '24', currency: 'USD' });
   });
 
+  it('WooCommerce and Magento block names; the page’s own microdata product keeps its price', () => {
+    const card = (slug: string, price: string) =>
+      `<li itemscope itemtype="https://schema.org/Product"><a itemprop="url" href="/p/${slug}"><span itemprop="name">${slug}</span></a><span itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="${price}"><meta itemprop="priceCurrency" content="EUR"></span></li>`;
+    const own =
+      '<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Clay Mask</h1><span itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="21.00"><meta itemprop="priceCurrency" content="EUR">21,00 €</span></div>';
+    for (const block of [
+      'related products',
+      'up-sells upsells products',
+      'block block-related',
+      'crosssell',
+    ]) {
+      const html = page(
+        '',
+        `<main>${own}<section class="${block}"><ul>${card('a', '9')}${card('b', '12')}${card('c', '15')}</ul></section></main>`,
+      );
+      const p = extractProductPageFromHtml(html, { url: 'https://s.test/p/clay-mask' });
+      expect(p.main, block).toMatchObject({ source: 'microdata', price: '21', currency: 'EUR' });
+      expect(
+        p.offers.map((o) => o.price),
+        block,
+      ).toEqual(['21']);
+    }
+  });
+
   it('the same products outside a related block still make a listing', () => {
     const t = trap('related-microdata-only');
     const grid = t.html
