@@ -20,6 +20,7 @@ import {
   SOCIAL_ADAPTERS,
   type SocialItem,
   safeFetch,
+  safeFetchWithRetries,
   searchSource,
   toPlainText,
 } from '../crawlers/index.ts';
@@ -72,6 +73,8 @@ export async function fetchVoices(ctx: JobContext, target: Target): Promise<Voic
     maxBytes: ctx.config.crawl.maxBytes,
     userAgent: ctx.config.crawl.userAgent,
   };
+  // The page crawler's retry budget: a reset or a 503 is tried again within this run, not in the next window.
+  const retry = { retries: ctx.config.crawl.maxRetries };
   let items: SocialItem[];
   if (target.kind === 'social') {
     const { network, baseUrl } = socialSourceOf(target);
@@ -79,11 +82,11 @@ export async function fetchVoices(ctx: JobContext, target: Target): Promise<Voic
       SOCIAL_ADAPTERS[network],
       { query: target.options.query ?? '', since, cursor: null, limit: 100 },
       { baseUrl },
-      createSafeFetcher(fetchOpts),
+      createSafeFetcher(fetchOpts, retry),
       { maxPages: since ? 5 : 40 },
     );
   } else {
-    const res = await safeFetch(target.url, fetchOpts);
+    const res = await safeFetchWithRetries(target.url, fetchOpts, retry);
     if (res.status >= 400) throw new Error(`HTTP ${res.status}`);
     const feed = parseFeed(res.body, {
       url: res.url,

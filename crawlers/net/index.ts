@@ -30,8 +30,8 @@ export {
   openGuardedResponse,
 } from './open-guarded-response.ts';
 export { parseRetryAfter } from './parse-retry-after.ts';
-export type { FetchResult, SafeFetchOptions } from './safe-fetch.ts';
-export { safeFetch } from './safe-fetch.ts';
+export type { FetchResult, RetryOptions, SafeFetchOptions } from './safe-fetch.ts';
+export { RETRY_STATUSES, safeFetch, safeFetchWithRetries } from './safe-fetch.ts';
 export type { UrlRefusalReason } from './url-not-allowed-error.ts';
 export { UrlNotAllowedError } from './url-not-allowed-error.ts';
 export type { ResolvedAddress, Resolver, UrlPolicy } from './url-policy.ts';

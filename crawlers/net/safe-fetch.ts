@@ -1,5 +1,6 @@
-import { FetchError } from './fetch-error.ts';
+import { FetchError, isTransientFetchError } from './fetch-error.ts';
 import { type GuardedRequestOptions, openGuardedResponse } from './open-guarded-response.ts';
+import { parseRetryAfter } from './parse-retry-after.ts';
 
 /** Options of `safeFetch`; see `GuardedRequestOptions` for defaults. */
 export type SafeFetchOptions = GuardedRequestOptions;
@@ -53,4 +54,64 @@ export async function safeFetch(url: string, opts: SafeFetchOptions): Promise<Fe
       totalMs: Date.now() - response.timings.startedAt,
     },
   };
+}
+
+/** Statuses that say "not now" rather than "no": worth another try within the same run. */
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** How `safeFetchWithRetries` retries what may succeed in a moment. */
+export interface RetryOptions {
+  /** Further attempts after the first (the crawler's `CRAWL_MAX_RETRIES` for crawl fetches). */
+  retries: number;
+  /** Waits before retry 1, 2, …; the last one repeats. Default 1 s, then 4 s. */
+  delaysMs?: readonly number[];
+  /** A `Retry-After` longer than this is not waited for: that response is returned as it is. Default 30 s. */
+  maxWaitMs?: number;
+}
+
+/**
+ * `safeFetch`, tried again after a transient transport failure (timeout, connect error or reset, truncated body)
+ * or a status in `RETRY_STATUSES`, waiting the longer of its own backoff and the server's `Retry-After`. A
+ * permanent failure (refused URL, size cap, redirect loop) is thrown at once; after the last attempt the last
+ * error is thrown, or the last response returned, for the caller to record. One brief reset must not cost a feed
+ * its whole schedule window.
+ */
+export async function safeFetchWithRetries(
+  url: string,
+  opts: SafeFetchOptions,
+  retry: RetryOptions,
+): Promise<FetchResult> {
+  const delays = retry.delaysMs ?? [1_000, 4_000];
+  const maxWait = retry.maxWaitMs ?? 30_000;
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= retry.retries;
+    const backoff = delays[Math.min(attempt, delays.length - 1)] ?? 0;
+    let res: FetchResult;
+    try {
+      res = await safeFetch(url, opts);
+    } catch (error) {
+      if (last || !(error instanceof FetchError) || !isTransientFetchError(error)) throw error;
+      await sleep(backoff, opts.signal);
+      continue;
+    }
+    if (last || !RETRY_STATUSES.has(res.status)) return res;
+    const asked = parseRetryAfter(res.headers['retry-after']);
+    if (asked !== null && asked > maxWait) return res;
+    await sleep(Math.max(backoff, asked ?? 0), opts.signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -12,6 +12,7 @@ import {
   type Resolver,
   type SafeFetchOptions,
   safeFetch,
+  safeFetchWithRetries,
   type UrlPolicy,
 } from '../../../crawlers/net/index.ts';
 import { type FaultServer, startFaultServer } from '../../support/fault-server.ts';
@@ -285,5 +286,41 @@ describe('C7: redirect chains', () => {
     expect(result.body.toString()).toBe('GET 0');
     server.closeAllConnections();
     server.close();
+  });
+});
+
+describe('safeFetchWithRetries: a moment of trouble is tried again, a refusal is not', () => {
+  const quick = { retries: 2, delaysMs: [10, 20] };
+  const requestsTo = (prefix: string) => fs.log.filter((e) => e.path.startsWith(prefix)).length;
+
+  it('retries 5xx until it succeeds, and returns the last answer when the retries run out', async () => {
+    expect((await safeFetchWithRetries(`${fs.url}/flaky?fail=2&key=r1`, { policy }, quick)).status).toBe(200);
+    expect(requestsTo('/flaky?fail=2&key=r1')).toBe(3);
+    expect((await safeFetchWithRetries(`${fs.url}/flaky?fail=5&key=r2`, { policy }, quick)).status).toBe(500);
+    expect(requestsTo('/flaky?fail=5&key=r2')).toBe(3);
+  });
+
+  it('waits for a short Retry-After, and returns a long one at once for the caller to record', async () => {
+    const t0 = Date.now();
+    expect(
+      (await safeFetchWithRetries(`${fs.url}/retry-after?s=1&fail=1&key=r3`, { policy }, quick)).status,
+    ).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    const long = await safeFetchWithRetries(`${fs.url}/retry-after?s=3600&key=r4`, { policy }, quick);
+    expect(long.status).toBe(429);
+    expect(requestsTo('/retry-after?s=3600&key=r4')).toBe(1);
+  });
+
+  it('retries a dropped connection but never a permanent failure', async () => {
+    await expect(safeFetchWithRetries(`${fs.url}/drop`, { policy }, quick)).rejects.toMatchObject({
+      code: 'connect',
+    });
+    expect(requestsTo('/drop')).toBeGreaterThanOrEqual(3);
+    const before = requestsTo('/huge?mb=2&key=r5');
+    await expect(
+      safeFetchWithRetries(`${fs.url}/huge?mb=2&key=r5`, { policy, maxBytes: MIB }, quick),
+    ).rejects.toMatchObject({ code: 'too_large' });
+    expect(requestsTo('/huge?mb=2&key=r5') - before).toBe(1);
+    expect((await safeFetchWithRetries(`${fs.url}/status/404`, { policy }, quick)).status).toBe(404);
   });
 });
