@@ -267,20 +267,30 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
       return all;
     };
     let settled = false;
+    // Why the wait ended early, if it did: a failed count is polled again, never taken as the end of the wait.
+    let settleError: string | null = null;
     try {
       await waitFor(
-        async () =>
-          (await count(checkDb, 'crawl_runs', 'finished_at IS NOT NULL')) >= targets &&
-          (await count(checkDb, 'mentions')) >= expected &&
-          (await count(checkDb, 'mentions', 'analyzed_at IS NULL')) === 0,
+        async () => {
+          try {
+            return (
+              (await count(checkDb, 'crawl_runs', 'finished_at IS NOT NULL')) >= targets &&
+              (await count(checkDb, 'mentions')) >= expected &&
+              (await count(checkDb, 'mentions', 'analyzed_at IS NULL')) === 0
+            );
+          } catch (err) {
+            settleError = `count failed: ${(err as Error).message}`;
+            return false;
+          }
+        },
         'every accepted feed to be ingested and analysed',
         // Ends as soon as it holds; generous for a CI machine running other suites beside this one.
         240_000,
         500,
       );
       settled = true;
-    } catch {
-      // reported with the figures below, then asserted
+    } catch (err) {
+      settleError = `${(err as Error).message}; last count error: ${settleError}`;
     }
 
     const stored = await count(checkDb, 'mentions');
@@ -350,7 +360,7 @@ describe.skipIf(!server)('P2: Postgres stopped mid-ingest', () => {
         );
       await q.close();
     }
-    const diagnosis = JSON.stringify({ short, runs: runRows.rows, failedJobs, settled, jobs });
+    const diagnosis = JSON.stringify({ short, runs: runRows.rows, failedJobs, settled, settleError, jobs });
     if (short.length || failedJobs.length) console.info(`P2 diagnosis: ${diagnosis}`);
 
     // While down: only 503 JSON {error, message}; /health named the database.
