@@ -25,8 +25,10 @@ const FOREIGN_TAGS = new Set([
 ]);
 /** Markers of a crossed-out/previous price: a list price, not the selling price. */
 const STRUCK_TAGS = new Set(['s', 'del', 'strike']);
+// BEM modifiers and elements ("price__old", "price--compare") need their own alternative: `\b` sees no
+// boundary after `_`. "antes"/"pvpr" are the Spanish and Portuguese words shops name the old price by.
 const LIST_MARKER =
-  /\b(?:old|was|regular|compare|strike|list-?price|msrp|rrp|before|original|crossed)\b|old-?price|was-?price|price-?old|price-?was|price--?regular/;
+  /\b(?:old|was|regular|compare|strike|strikethrough|line-through|list-?price|msrp|rrp|before|original|crossed|antes|anterior|pvpr|uvp|statt)\b|(?:__|--)(?:old|was|before|compare|original|strike|crossed)\b|old-?price|was-?price|price-?old|price-?was|price--?regular/;
 const ADD_TO_CART =
   /add[\s_-]*to[\s_-]*(?:cart|bag|basket|trolley)|buy[\s_-]*now|comprar|adicionar|ajouter au panier|in den warenkorb|warenkorb|aggiungi al carrello|añadir al carrito|в корзину|do koszyka|do košíku/i;
 
@@ -37,9 +39,64 @@ const FUNCTION_PATH =
 const UNIT_MARKER = /unit-?price|price-?per|per-?unit|base-?price|grundpreis|prix-?unitaire|preco-?unitario/;
 const UNIT_TEXT =
   /(?:\/|\bper\b|\bpro\b|\bpar\b|\bpor\b|\bje\b)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:kg|g|mg|l|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|gallon)(?![\p{L}\d])/iu;
+/** Superscript or "cents" spans holding the decimals of a split price (`$<b>39</b><sup>99</sup>`). */
+const CENTS_MARKER = /cents|fraction|decimals/;
+
+/*
+ * What the words around an amount say it is. Read in the amount's line: its own text and the text of
+ * the inline elements beside it (up to the nearest block), cut at the neighbouring amounts, so in
+ * "Was $52.00 Now $39.00" or "$39.00 or 4 payments of $9.75" each amount gets its own words.
+ */
+
+/** Words right before an amount that make it a previous (crossed-out) price: "Was", "Original price was:", "PVP recomendado:". */
+const STRUCK_BEFORE =
+  /(?:^|[^\p{L}])(?:was|before|antes|reg\.|regularly|orig\.|original(?:ly)?(?:\s+price)?(?:\s+(?:was|is))?|list\s+price|compare\s+at(?:\s+price)?|msrp|rrp|srp|uvp|statt|vorher|früher|ursprünglich(?:er\s+preis)?|pvpr|pvp\s+recomendado|precio\s+(?:anterior|original|recomendado|de\s+lista|normal)|preço\s+(?:anterior|original|recomendado|de\s+tabela|normal)|prix\s+(?:barré|initial|conseillé|de\s+référence|d'origine)|prezzo\s+(?:consigliato|originale|di\s+listino|pieno)|invece\s+di|en\s+lugar\s+de|em\s+vez\s+de)\s*[:.]?\s*$/iu;
+/** "de R$ 59,90 por R$ 39,90", "van € 49 voor € 39", "von 49 € auf 39 €": the first is the old price. */
+const FROM_BEFORE = /(?:^|[^\p{L}])(?:de|van|von)\s*:?\s*$/iu;
+const FROM_AFTER = /^\s*(?:por|voor|auf|para|pour)(?![\p{L}])/iu;
+/**
+ * Words right before an amount that is no price of the item: an instalment ("4 × ", "10x de ",
+ * "4 interest-free payments of "), a saving ("Save ", "Ahorra "), an order threshold
+ * ("orders over ", "pedidos superiores a "), a multi-buy tier ("Buy 3 for ", "leve 3 por "), a reward
+ * or a gift's value ("earn ", "worth ").
+ */
+const NEVER_BEFORE = new RegExp(
+  `(?:${[
+    String.raw`\b(?:[2-9]|[1-9]\d)\s*[x×]\s*(?:(?:sem|sin)\s+jur[oe]s\s+|sin\s+inter[eé]s(?:es)?\s+)?(?:de|of|à|a)?`,
+    String.raw`\b(?:installments?|instalments?|payments?|parcelas?|prestaç(?:ões|ão)|mensalidades|cuotas?|pagos|mensualidades|raten|versements?|paiements?|termijnen)\b[^\d$€£]{0,24}`,
+    String.raw`\b(?:you\s+)?(?:save|saving|savings|ahorr(?:a|as|e|o|ás)|economi[zs]e|economia|poupe|poupa|sparen|spare|économisez|économie|risparmi[ao]?|bespaar|korting|descuento|desconto|rabatt|remise|discount)\b(?:\s+(?:de|of))?\s*:?(?:\s+(?:up\s+to|hasta|até|bis\s+zu|jusqu'à))?`,
+    String.raw`\b(?:orders?|purchases?|compras?|pedidos?|encomendas?|commandes?|bestellungen?|ordini)\s+(?:over|above|of|from|de|superiores?\s+a|acima\s+de|a\s+partir\s+de|mais\s+de|más\s+de|à\s+partir\s+de|dès|ab|über|von|oltre)`,
+    String.raw`\b(?:on|en|em|sur|auf)\s+(?:orders?|pedidos?|compras?|commandes?|bestellungen?)`,
+    String.raw`\b(?:spend(?:ing)?|bestellwert)(?:\s+(?:over|at\s+least|more\s+than))?`,
+    String.raw`\b(?:minimum|mínimo|min\.)(?:\s+(?:order|purchase|de\s+compra|pedido))?\s*(?:of|de)?`,
+    String.raw`\b\d+\s*\+?\s*(?:for|por|pour|für|voor)`,
+    String.raw`\b(?:earn|gana|ganhe|ganha|receba|recibe|cashback|worth|valued\s+at|value\s+of|valor\s+de|valeur\s+de|im\s+wert\s+von)`,
+  ].join('|')})\\s*[:.]?\\s*[-−]?\\s*$`,
+  'iu',
+);
+/** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$12/mo", "$3.90 back", "$13 off". */
+const NEVER_AFTER =
+  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:\/|per|a|al|por|ao|pro|par|each)\s*(?:mo|mos|month|mth|mes|mês|monat|mois|mese|maand|wk|week|semana)(?![\p{L}])|\s*(?:monthly|mensais|mensuales?|back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta))(?![\p{L}]))/iu;
+/** Shipping words: an amount in a line about shipping is a threshold or a shipping cost. */
+const SHIPPING =
+  /\b(?:shipping|delivery|envío|envíos|envio|envios|entrega|frete|portes|livraison|versand|versandkostenfrei|lieferung|spedizione|verzending|bezorging)\b/iu;
+/** Pay-later providers and their words: their amounts are instalments. */
+const FINANCING =
+  /\b(?:afterpay|klarna|affirm|sezzle|clearpay|quadpay|zip\s?pay|laybuy|humm|openpay|atome|tabby|tamara|scalapay|sequra|aplazo|kueski|interest[-\s]free|sem\s+juros|sin\s+intereses|zinsfrei)\b/iu;
+/** An amount in text: a sign beside a number, or a number with two decimals. Only cuts lines into one amount's words. */
+const MONEY =
+  /(?:[A-Z]{1,3}\$|\$|€|£|¥|₹|₩|₽|₺|₪|₫|₱|฿|zł|Kč|kr|Ft|lei|CHF|USD|EUR|GBP|BRL|MXN|CAD|AUD)\s?\d+(?:(?:[.,'’]|[\u00a0\u202f ](?=\d{3}(?!\d)))\d+)*|\d+(?:(?:[.,'’]|[\u00a0\u202f ](?=\d{3}(?!\d)))\d+)*\s?(?:\$|€|£|¥|₹|₩|₽|₺|₪|₫|₱|฿|zł|Kč|kr|Ft|lei|CHF|USD|EUR|GBP|BRL|MXN|CAD|AUD)|\d+[.,]\d{2}(?!\d)/gu;
+/** Tags that continue a line of text; any other element (div, p, li, br…) ends it. */
+const INLINE_TAGS = new Set(
+  'a abbr b bdi bdo big button cite code data del dfn em font i img ins kbd label mark q s samp small span strike strong sub sup time u var'.split(
+    ' ',
+  ),
+);
 
 interface PriceCandidate {
   el: Element;
+  /** Where the amount's text is: `el`, or a bare text node directly inside `el`. */
+  at: AnyNode;
   text: string;
   amount: string;
   currencyRaw: string | null;
@@ -48,29 +105,271 @@ interface PriceCandidate {
   hinted: boolean;
   /** In navigation, footer, mini-cart or a related-products block, or a unit price: counted, never chosen. */
   foreign: boolean;
+  /** Named by a link to another page of the site: another product's price (counts for a listing, never chosen). */
+  linked: boolean;
+  /** A previous price written in the same text ("Was $52.00 Now $39.00"). */
+  ownList: string | null;
 }
 
 function ownDirectText(el: Element): boolean {
   return el.children.some((c) => c.type === 'text' && /\d/.test((c as { data: string }).data));
 }
 
+/** A struck price told by attributes: Amazon's `data-a-strike`, an inline line-through, an "Original price" label. */
+function struckAttributes(el: Element): boolean {
+  const a = el.attribs;
+  return (
+    a['data-a-strike'] === 'true' ||
+    (a.style !== undefined && /line-through/i.test(a.style)) ||
+    (a['aria-label'] !== undefined && STRUCK_BEFORE.test(a['aria-label']))
+  );
+}
+
+/**
+ * The text of a split price with its decimals in a superscript or "cents" element
+ * (`<span>$</span><span>39</span><sup>99</sup>` → "$39.99"), or null when the element has none.
+ * Walks only the element's own subtree (candidates never nest, so each node is seen once).
+ */
+function centsJoined(el: Element): string | null {
+  let out = '';
+  let changed = false;
+  const visit = (n: AnyNode) => {
+    if (n.type === 'text') {
+      out += (n as unknown as { data: string }).data;
+      return;
+    }
+    if (!isElement(n) || n.name === 'script' || n.name === 'style') return;
+    if (n.name === 'sup' || CENTS_MARKER.test(markers(n))) {
+      const t = textOf(n).trim();
+      if (/^\d{2}$/.test(t) && /\d\s*$/.test(out)) {
+        out = `${out.trimEnd()}.${t}`;
+        changed = true;
+        return;
+      }
+    }
+    for (const c of n.children) visit(c);
+  };
+  for (const c of el.children) visit(c);
+  return changed ? out.replace(/\s+/g, ' ').trim() : null;
+}
+
+interface LineContext {
+  before: string;
+  after: string;
+  /** Start (from the end of `before`) of a link to another page of the site in the words before; -1 when none. */
+  linkFromEnd: number;
+  /** The amount is inside a link to another page of the site. */
+  inLink: boolean;
+}
+
+const CONTEXT_CHARS = 80;
+const CONTEXT_SIBLINGS = 12;
+
+/**
+ * The words beside a node in its line: the text of the inline siblings before and after it, and of its
+ * inline ancestors' siblings, up to the first block element either way. Bounded (80 characters, 12
+ * siblings a side and level) so a flat page of thousands of spans stays linear.
+ */
+function lineContext(at: AnyNode, otherPage: (href: string) => boolean): LineContext {
+  let before = '';
+  let after = '';
+  let linkFromEnd = -1;
+  let inLink = false;
+  let openBefore = true;
+  let openAfter = true;
+  const inline = (n: AnyNode) => !isElement(n) || INLINE_TAGS.has(n.name);
+  for (let n: AnyNode = at; n.parent && inline(n); n = n.parent) {
+    if (isElement(n) && n.name === 'a' && n.attribs.href && otherPage(n.attribs.href)) inLink = true;
+    let k = 0;
+    for (
+      let s = n.prev;
+      openBefore && s && k < CONTEXT_SIBLINGS && before.length < CONTEXT_CHARS;
+      s = s.prev, k++
+    ) {
+      if (!inline(s) && s.type !== 'comment') {
+        openBefore = false;
+        break;
+      }
+      before = textOf(s) + before;
+      if (isElement(s) && s.name === 'a' && s.attribs.href && otherPage(s.attribs.href))
+        linkFromEnd = before.length;
+    }
+    k = 0;
+    for (
+      let s = n.next;
+      openAfter && s && k < CONTEXT_SIBLINGS && after.length < CONTEXT_CHARS;
+      s = s.next, k++
+    ) {
+      if (!inline(s) && s.type !== 'comment') {
+        openAfter = false;
+        break;
+      }
+      after += textOf(s);
+    }
+  }
+  return { before, after, linkFromEnd, inLink };
+}
+
+type Kind = 'never' | 'struck' | null;
+
+/** What an amount is by the words before and after it (each already cut at the neighbouring amounts). */
+function kindOf(whole: string, after: string, lineStart: boolean): Kind {
+  // The labels are a few words long: the last 48 characters hold them, and keep the end-anchored tests cheap.
+  const before = whole.length > 48 ? whole.slice(-48) : whole;
+  const head = after.length > 30 ? after.slice(0, 30) : after;
+  const headWords = head.split(/\d/)[0];
+  if (
+    NEVER_BEFORE.test(before) ||
+    NEVER_AFTER.test(after) ||
+    /(?:^|\s)[-−]$/.test(before) ||
+    // Words about shipping or pay-later before an amount, with no other amount between: "Free shipping
+    // on orders $50+", "Envío gratis a partir de 30 €". After one: only when they follow it at once
+    // ("$9.75 by afterpay"), never "$39.00 or 4 payments…", which is the item's price.
+    (lineStart && (SHIPPING.test(whole) || FINANCING.test(whole))) ||
+    (!/^\s*(?:or|ou|o|oder|ou\s+em)\b/i.test(headWords) && FINANCING.test(headWords))
+  )
+    return 'never';
+  if (STRUCK_BEFORE.test(before) || (FROM_BEFORE.test(before) && FROM_AFTER.test(after))) return 'struck';
+  return null;
+}
+
+interface TextReading {
+  amount: string;
+  currencyRaw: string | null;
+  currency: string | null;
+  kind: Kind;
+  /** Another product's amount: a link to another page stands in the words before it. */
+  linked: boolean;
+  ownList: string | null;
+}
+
+/**
+ * Reads a candidate's amount in its line: which amount of its text it is, what the words beside it make
+ * it (instalment, saving, threshold, old price), and an old price written beside it in the same text.
+ * When its text holds several amounts and the one parsePrice took is an old price or an instalment,
+ * the plain one is taken instead ("de R$ 59,90 por R$ 39,90").
+ */
+function readInLine(
+  c: PriceCandidate,
+  ctx: LineContext,
+  opts: { currency?: string | null; locale?: string | null; scanning: boolean },
+): TextReading {
+  const before = ctx.before.replace(/\s+/g, ' ');
+  const own = c.text;
+  const line = `${before}${own}${ctx.after.replace(/\s+/g, ' ')}`;
+  const start = before.length;
+  const end = start + own.length;
+  // The amounts of the line, in order; `inside` are those of the candidate's own text.
+  const from: number[] = [];
+  const to: number[] = [];
+  const inside: number[] = [];
+  MONEY.lastIndex = 0;
+  for (let m = MONEY.exec(line); m; m = MONEY.exec(line)) {
+    if (m.index >= start && m.index < end) inside.push(from.length);
+    from.push(m.index);
+    to.push(m.index + m[0].length);
+  }
+  if (inside.length === 0) {
+    // An amount without a sign ("39" in a price-named element): the whole text is the amount.
+    let at = 0;
+    while (at < from.length && from[at] < start) at++;
+    from.splice(at, 0, start);
+    to.splice(at, 0, end);
+    inside.push(at);
+  }
+  const kinds: Kind[] = [];
+  const kind = (i: number): Kind => {
+    if (kinds[i] === undefined) {
+      const prevEnd = i > 0 ? to[i - 1] : 0;
+      const nextStart = i + 1 < from.length ? from[i + 1] : line.length;
+      kinds[i] = kindOf(line.slice(prevEnd, from[i]), line.slice(to[i], nextStart), i === 0);
+    }
+    return kinds[i];
+  };
+  const amountOf = (i: number) => parsePrice(line.slice(from[i], to[i]), opts);
+  let ours = inside[0];
+  if (inside.length > 1) ours = inside.find((i) => amountOf(i).amount === c.amount) ?? inside[0];
+  let reading = { amount: c.amount, currencyRaw: c.currencyRaw, currency: c.currency };
+  if (inside.length > 1 && kind(ours) !== null) {
+    const plain = inside.find((i) => i !== ours && kind(i) === null);
+    const parsed = plain !== undefined ? amountOf(plain) : null;
+    if (plain !== undefined && parsed?.amount) {
+      ours = plain;
+      reading = {
+        amount: parsed.amount,
+        currencyRaw: parsed.currencyRaw ?? c.currencyRaw,
+        currency: parsed.currency ?? c.currency,
+      };
+    }
+  }
+  let ownList: string | null = null;
+  for (const i of inside) {
+    if (i === ours || kind(i) !== 'struck') continue;
+    const old = amountOf(i).amount;
+    if (old !== null && Number(old) > Number(reading.amount)) ownList = old;
+  }
+  const prevEnd = ours > 0 ? to[ours - 1] : 0;
+  const linkAt = ctx.linkFromEnd >= 0 ? start - ctx.linkFromEnd : -1;
+  return {
+    ...reading,
+    kind: kind(ours),
+    linked: ctx.inLink || (linkAt >= 0 && linkAt >= prevEnd && linkAt < from[ours]),
+    ownList,
+  };
+}
+
 function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[] {
   const out: PriceCandidate[] = [];
   const opts = { currency: hints.currency, locale: hints.locale, scanning: true };
+  const candidate = (
+    el: Element,
+    at: AnyNode,
+    text: string,
+    parsed: ReturnType<typeof parsePrice>,
+    m: string,
+    struck: boolean,
+    foreign: boolean,
+    hinted: boolean,
+  ) =>
+    out.push({
+      el,
+      at,
+      text,
+      amount: parsed.amount as string,
+      currencyRaw: parsed.currencyRaw,
+      currency: parsed.currency,
+      struck,
+      hinted,
+      foreign: foreign || UNIT_MARKER.test(m) || UNIT_TEXT.test(text),
+      ownList: null,
+      linked: false,
+    });
+  // A price written as bare text beside a crossed-out one: `<p class="price"><del>$52.00</del> $39.00</p>`.
+  const bareText = (node: Element, m: string, struck: boolean, foreign: boolean, hinted: boolean) => {
+    for (const c of node.children) {
+      if (c.type !== 'text') continue;
+      const text = (c as unknown as { data: string }).data.replace(/\s+/g, ' ').trim();
+      if (!/\d/.test(text) || text.length > 60 || /%/.test(text)) continue;
+      const parsed = parsePrice(text, opts);
+      if (parsed.amount !== null && parsed.currencyRaw !== null)
+        candidate(node, c, text, parsed, m, struck, foreign, hinted);
+    }
+  };
   const walk = (node: AnyNode, foreign: boolean, struck: boolean) => {
     if (!isElement(node)) return;
     const m = markers(node);
     const isForeign = foreign || FOREIGN_TAGS.has(node.name) || FOREIGN_BLOCK.test(m);
-    const isStruck = struck || STRUCK_TAGS.has(node.name) || LIST_MARKER.test(m);
+    const isStruck = struck || STRUCK_TAGS.has(node.name) || LIST_MARKER.test(m) || struckAttributes(node);
     if (FOREIGN_TAGS.has(node.name) && node.name !== 'nav' && node.name !== 'footer' && node.name !== 'aside')
       return;
     const text = textOf(node).replace(/\s+/g, ' ').trim();
+    const hinted = /price|preco|preço|prix|preis|precio|prezzo|цена|cena/.test(m);
     if (!/\d/.test(text) || text.length > 60) {
       for (const c of node.children) walk(c, isForeign, isStruck);
+      if (hinted && /\d/.test(text)) bareText(node, m, isStruck, isForeign, hinted);
       return;
     }
-    const hinted = /price|preco|preço|prix|preis|precio|prezzo|цена|cena/.test(m);
-    const parsed = parsePrice(text, opts);
+    let parsed = parsePrice(text, opts);
     const looksLikePrice = parsed.amount !== null && (parsed.currencyRaw !== null || hinted);
     const childQualifies = node.children.some(
       (c) => isElement(c) && /\d/.test(textOf(c)) && parsePrice(textOf(c), opts).currencyRaw !== null,
@@ -81,23 +380,59 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
       !/%/.test(text) &&
       (ownDirectText(node) || node.children.length > 0)
     ) {
-      out.push({
-        el: node,
-        text,
-        amount: parsed.amount as string,
-        currencyRaw: parsed.currencyRaw,
-        currency: parsed.currency,
-        struck: isStruck,
+      const joined = centsJoined(node);
+      const rejoined = joined ? parsePrice(joined, opts) : null;
+      if (joined && rejoined?.amount) parsed = rejoined;
+      candidate(
+        node,
+        node,
+        joined && rejoined?.amount ? joined : text,
+        parsed,
+        m,
+        isStruck,
+        isForeign,
         hinted,
-        foreign: isForeign || UNIT_MARKER.test(m) || UNIT_TEXT.test(text),
-      });
+      );
       return;
     }
     for (const c of node.children) walk(c, isForeign, isStruck);
+    if (looksLikePrice && childQualifies) bareText(node, m, isStruck, isForeign, hinted);
   };
   const body = $('body')[0] ?? $.root()[0];
   for (const c of (body as Element).children ?? []) walk(c, false, false);
   return out;
+}
+
+/**
+ * Reads each candidate in its line (see readInLine): instalments, savings, thresholds, tier prices,
+ * rewards, gift values and amounts named by a link to another product become never chosen; amounts
+ * labelled as old prices become crossed-out ones.
+ */
+function readLines(candidates: PriceCandidate[], hints: ExtractHints): void {
+  const opts = { currency: hints.currency, locale: hints.locale, scanning: true };
+  let base: URL | null = null;
+  try {
+    base = new URL(hints.url);
+  } catch {
+    // without a page URL no link can be told to go elsewhere
+  }
+  const self = base ? pageOf(base.href, base) : null;
+  const otherPage = (href: string) => {
+    if (!base) return false;
+    const target = pageOf(href, base);
+    return target !== null && target !== self && !FUNCTION_PATH.test(new URL(target).pathname);
+  };
+  for (const c of candidates) {
+    if (c.foreign) continue;
+    const r = readInLine(c, lineContext(c.at, otherPage), opts);
+    c.amount = r.amount;
+    c.currencyRaw = r.currencyRaw;
+    c.currency = r.currency;
+    c.ownList = r.ownList;
+    if (r.kind === 'never') c.foreign = true;
+    c.linked = r.linked;
+    if (r.kind === 'struck') c.struck = true;
+  }
 }
 
 /**
@@ -202,6 +537,15 @@ function listedCards(
   return new Set(selling.map((c) => cardOf(c.el)).filter((k) => k !== null)).size;
 }
 
+/** Whether two elements' nearest common ancestor is a small block (a price box: at most 120 characters of text). */
+function smallCommonBlock(a: Element, b: Element): boolean {
+  const up = new Set(ancestry(a));
+  for (let n: AnyNode | null = b; n; n = n.parent) {
+    if (up.has(n)) return textOf(n).replace(/\s+/g, ' ').trim().length <= 120;
+  }
+  return false;
+}
+
 /** The reason a listing gets no price (extract.ts says it for structured listings too). */
 export const listingReason = (n: number) =>
   `a listing: ${n} product${n === 1 ? '' : 's'} with their own prices and links; no single price for this page`;
@@ -214,6 +558,7 @@ export const listingReason = (n: number) =>
  */
 export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): HeuristicReading {
   const everything = collectCandidates($, hints);
+  readLines(everything, hints);
   const candidates = everything.filter((c) => !c.foreign);
   const selling = candidates.filter((c) => !c.struck);
   if (selling.length === 0)
@@ -229,38 +574,44 @@ export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): Heuri
     .find((el) => $(el).text().trim().length > 0);
   const cardOf = page ? cardFinder(h1, page) : () => null;
   const marks = anchors($, h1, (el) => cardOf(el) !== null);
-  let best: PriceCandidate | null = null;
-  let tied: PriceCandidate[];
-  if (marks.length === 0) {
-    tied = selling;
-  } else {
-    const scores = selling.map((c) => {
+  const nearest = (pool: PriceCandidate[]) => {
+    const scores = pool.map((c) => {
       const distance = Math.min(...marks.map((a) => treeDistance(a, c.el)));
       return distance - (c.hinted ? 1 : 0);
     });
     const bestScore = Math.min(...scores);
-    tied = selling.filter((_, i) => scores[i] === bestScore);
-    best = tied[0] ?? null;
-  }
+    return pool.filter((_, i) => scores[i] === bestScore);
+  };
+  const tied = marks.length === 0 ? selling : nearest(selling);
   // A grid of product cards puts every card at the same distance from the h1: the first card
   // winning that tie would be another product's price. Checked before the no-anchor rule so a
   // grid whose cards all cost the same still reads as a listing.
   const listing = page ? listedCards(tied, selling, cardOf, page) : 0;
   if (listing > 0) return { offer: null, reason: listingReason(listing), listing };
+  // An amount named by a link to another product ("<a>3-step set</a> $89") counts for a listing, and loses
+  // to any price the page shows unlinked (a lone linked card off a category URL still gives its price).
+  const unlinked = selling.filter((c) => !c.linked);
+  const own = unlinked.length > 0 ? unlinked : selling;
+  let best: PriceCandidate | null = null;
   if (marks.length === 0) {
-    const distinct = new Set(selling.map((c) => c.amount));
+    const distinct = new Set(own.map((c) => c.amount));
     if (distinct.size !== 1) {
       return { offer: null, reason: `${distinct.size} different prices and no h1/add-to-cart to anchor on` };
     }
-    best = selling[0];
+    best = own[0];
+  } else {
+    best = (own.length === selling.length ? tied : nearest(own))[0] ?? null;
   }
   if (!best) return { offer: null, reason: 'no price near the main product block' };
   const chosen = best;
+  // The crossed-out price: one written in the chosen text ("Was $52.00 Now $39.00"), else the nearest
+  // one within 6 steps or sharing a small block with the chosen price (a Magento price box nests deeper).
   const struck = candidates
     .filter((c) => c.struck && Number(c.amount) > Number(chosen.amount))
     .map((c) => ({ c, d: treeDistance(c.el, chosen.el) }))
-    .filter(({ d }) => d <= 6)
+    .filter(({ c, d }) => d <= 6 || smallCommonBlock(c.el, chosen.el))
     .sort((a, b) => a.d - b.d)[0]?.c;
+  const listPrice = chosen.ownList ?? struck?.amount ?? null;
   const where = ancestry(chosen.el)
     .filter(isElement)
     .slice(0, 3)
@@ -273,7 +624,7 @@ export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): Heuri
       source: 'heuristic',
       confidence: marks.length > 0 ? sourceConfidence('heuristic') : 0.25,
       price: chosen.amount,
-      listPrice: struck?.amount ?? null,
+      listPrice,
       lowPrice: null,
       highPrice: null,
       currencyRaw: chosen.currencyRaw,

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { extractHeuristicOffer } from '../../../crawlers/commerce/extract-heuristic-offer.ts';
+import { loadHtml } from '../../../crawlers/commerce/index.ts';
+import { fixture } from './fixture.ts';
+
+/**
+ * The visible-text fallback against the traps real shops set beside the price: instalments, savings,
+ * thresholds, tier prices, gift values, rewards, linked upsells, crossed-out prices it did not know,
+ * bare text after a `<del>`, and split cents. Each fixture's first line says where it was "fetched"
+ * and what the page costs: `<!-- url=… locale=… currencyHint=… expect price=39 list=52 cur=USD -->`.
+ */
+function readFixture(name: string) {
+  const html = fixture(`visible-traps/${name}.html`);
+  const head = /^<!--(.*?)-->/.exec(html)?.[1] ?? '';
+  const field = (k: string) => {
+    const v = new RegExp(`\\b${k}=(\\S*)`).exec(head)?.[1] ?? '';
+    return v === '' || v === 'null' ? null : v;
+  };
+  return {
+    html,
+    hints: { url: field('url') as string, locale: field('locale'), currency: field('currencyHint') },
+    expected: { price: field('price'), listPrice: field('list'), currency: field('cur') },
+  };
+}
+
+function offerOf(html: string, url = 'https://shop.test/products/x', more: { locale?: string } = {}) {
+  return extractHeuristicOffer(loadHtml(html), { url, ...more }).offer;
+}
+
+const expectFixture = (name: string) => {
+  const { html, hints, expected } = readFixture(name);
+  const offer = extractHeuristicOffer(loadHtml(html), hints).offer;
+  expect(offer, name).not.toBeNull();
+  expect({ price: offer?.price, listPrice: offer?.listPrice, currency: offer?.currency }, name).toEqual(
+    expected,
+  );
+};
+
+describe('instalments and financing are never the price', () => {
+  it.each([
+    'dawn-sale-afterpay-nojsonld',
+    'klarna-line-near-title',
+    'affirm-per-month',
+    'payin4-inside-price-container',
+    'br-parcelas-first',
+    'sticky-atc-bar',
+  ])('%s', expectFixture);
+
+  it('reads the words of the amount, not of its whole line: the full price before "or 4 payments of" stays the price', () => {
+    const offer = offerOf(
+      '<main><h1>Serum</h1><p class="pay"><span>$39.00</span> or 4 interest-free payments of <b>$9.75</b> with Afterpay</p><button>Add to cart</button></main>',
+    );
+    expect(offer?.price).toBe('39');
+  });
+
+  it('Spanish and Portuguese instalments: "12 cuotas de", "12x sem juros de"', () => {
+    expect(
+      offerOf(
+        '<main><h1>Crema</h1><p><span>12 cuotas de $ 1.250</span></p><div class="precio"><span>$ 15.000</span></div><button>Agregar al carrito</button></main>',
+        'https://tienda.test/p/crema',
+        { locale: 'es-AR' },
+      )?.price,
+    ).toBe('15000');
+    expect(
+      offerOf(
+        '<main><h1>Creme</h1><p>12x sem juros de <b>R$ 8,33</b></p><div><span>R$ 99,90</span></div><button>Comprar</button></main>',
+        'https://loja.test/p/creme',
+        { locale: 'pt-BR' },
+      )?.price,
+    ).toBe('99.9');
+  });
+});
+
+describe('amounts that are no price of the item: savings, thresholds, tiers, values, rewards, upsells', () => {
+  it.each([
+    'save-badge-before-price',
+    'free-shipping-note',
+    'es-antes-ahora',
+    'tier-buy-3-for',
+    'magento-special-old-tier',
+    'gwp-value',
+    'loyalty-dollars-back',
+    'routine-upsell-inline',
+    'logo-h1',
+  ])('%s', expectFixture);
+
+  it('Spanish and Portuguese savings and thresholds: "Ahorra", "Economize", "Frete grátis acima de"', () => {
+    expect(
+      offerOf(
+        '<main><h1>Crema</h1><span class="badge">Ahorra 4,00 €</span><div><span>15,95 €</span></div><button>Añadir a la cesta</button></main>',
+        'https://tienda.test/p/crema',
+        { locale: 'es-ES' },
+      )?.price,
+    ).toBe('15.95');
+    expect(
+      offerOf(
+        '<main><h1>Creme</h1><p>Frete grátis acima de R$ 150,00</p><span>Economize R$ 20,00</span><div><span>R$ 89,90</span></div><button>Comprar</button></main>',
+        'https://loja.test/p/creme',
+        { locale: 'pt-BR' },
+      )?.price,
+    ).toBe('89.9');
+  });
+
+  it('"Subscribe & save 15%" beside an amount is not a saving amount; "As low as" (Magento\'s minimal price) is a price', () => {
+    expect(
+      offerOf(
+        '<main><h1>Collagen</h1><label><span>One-time purchase</span> <span>$39.00</span></label><label><span>Subscribe &amp; save 15%</span> <span>$33.15</span></label><button>Add to cart</button></main>',
+      )?.price,
+    ).toBe('39');
+    expect(
+      offerOf(
+        '<main><h1>Skin Tint</h1><div class="price-box"><span class="price-label">As low as</span><span class="price">$28.00</span></div><button>Add to Cart</button></main>',
+      )?.price,
+    ).toBe('28');
+  });
+
+  it('a lone price beside a link to another product is still the price when the page shows no other', () => {
+    expect(
+      offerOf(
+        '<main><h1>Gel Cleanser</h1><p><a href="/products/set">3-step set</a> <span>$89.00</span></p></main>',
+      )?.price,
+    ).toBe('89');
+  });
+});
+
+describe('crossed-out prices become the list price', () => {
+  it.each([
+    'tailwind-line-through',
+    'bem-price-old-first',
+    'amazon-a-price',
+    'woo-sale-screenreader-nojsonld',
+    'es-antes-only',
+    'pt-pvp',
+    'nl-eur-prefix',
+    'was-now-one-line',
+  ])('%s', expectFixture);
+
+  it('"de R$ 59,90 por R$ 39,90" in one text: the price after "por", the one after "de" the list price', () => {
+    const offer = offerOf(
+      '<main><h1>Sérum</h1><p class="valor">de R$ 59,90 por R$ 39,90</p><button>Comprar</button></main>',
+      'https://loja.test/p/serum',
+      { locale: 'pt-BR' },
+    );
+    expect(offer).toMatchObject({ price: '39.9', listPrice: '59.9', currency: 'BRL' });
+  });
+
+  it('an inline line-through style and an "Original price" aria-label', () => {
+    expect(
+      offerOf(
+        '<main><h1>Lip Oil</h1><div><span style="text-decoration: line-through">$24.00</span> <span>$18.00</span></div><button>Add to cart</button></main>',
+      ),
+    ).toMatchObject({ price: '18', listPrice: '24' });
+    expect(
+      offerOf(
+        '<main><h1>Lip Oil</h1><div><span aria-label="Original price">$24.00</span> <span>$18.00</span></div><button>Add to cart</button></main>',
+      ),
+    ).toMatchObject({ price: '18', listPrice: '24' });
+  });
+});
+
+describe('prices written as bare text or split into spans', () => {
+  it.each(['del-then-bare-text', 'visually-hidden-labels-bare-text', 'sup-cents'])('%s', expectFixture);
+
+  it('cents in a "cents" span after a comma-decimal integer part, and a split price with its own separator stays as it is', () => {
+    expect(
+      offerOf(
+        '<main><h1>Crème</h1><div class="product-price"><span>39</span><span class="cents">99</span><span>&nbsp;€</span></div><button>Ajouter au panier</button></main>',
+        'https://boutique.test/p/creme',
+        { locale: 'fr-FR' },
+      )?.price,
+    ).toBe('39.99');
+    expect(
+      offerOf(
+        '<main><h1>Crème</h1><div class="product-price"><span class="price__int">1 299</span><span class="price__sep">,</span><span class="price__dec">99</span><span>&nbsp;€</span></div><button>Ajouter au panier</button></main>',
+        'https://boutique.test/p/creme',
+        { locale: 'fr-FR' },
+      )?.price,
+    ).toBe('1299.99');
+  });
+});
+
+describe('the words that do not make a trap', () => {
+  it.each([
+    ['a quantity of one', '<div><span>1 x $39.00</span></div>', '39'],
+    [
+      '"back in stock" after the price',
+      '<div><span>$39.00</span> <a href="#notify">Back in stock alerts</a></div>',
+      '39',
+    ],
+    ['a "value size" product', '<div><span>$39.00</span> <span>Value size</span></div>', '39'],
+    ['"free shipping" after the price', '<div><span>$28.00</span> <span>Free shipping</span></div>', '28'],
+    ['"from" before the price', '<div><span>From $29.00</span></div>', '29'],
+    [
+      '"Regular price" before the only price',
+      '<div><span>Regular price</span> <span>$39.00</span></div>',
+      '39',
+    ],
+  ])('%s', (_, block, price) => {
+    expect(offerOf(`<main><h1>Serum</h1>${block}<button>Add to cart</button></main>`)?.price).toBe(price);
+  });
+
+  it('German "Statt 49,99 € nur 39,99 €" in one text', () => {
+    expect(
+      offerOf(
+        '<main><h1>Serum</h1><p>Statt 49,99 € nur 39,99 €</p><button>In den Warenkorb</button></main>',
+        'https://shop.test/de/p/serum',
+        { locale: 'de-DE' },
+      ),
+    ).toMatchObject({ price: '39.99', listPrice: '49.99', currency: 'EUR' });
+  });
+});
+
+describe('stays linear', () => {
+  it('a flat page of 20,000 inline prices with instalment words is read in well under a few seconds', () => {
+    const spans = Array.from(
+      { length: 20_000 },
+      (_, i) => `<span>4 x $${(i % 90) + 1}.00</span> <span>$${i + 1}.00</span>`,
+    );
+    const html = `<main><h1>Everything</h1><div>${spans.join('')}</div><button>Add to cart</button></main>`;
+    const started = performance.now();
+    offerOf(html);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
