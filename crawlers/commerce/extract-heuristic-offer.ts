@@ -80,6 +80,9 @@ const NEVER_AFTER =
 /** Shipping words: an amount in a line about shipping is a threshold or a shipping cost. */
 const SHIPPING =
   /\b(?:shipping|delivery|envío|envíos|envio|envios|entrega|frete|portes|livraison|versand|versandkostenfrei|lieferung|spedizione|verzending|bezorging)\b/iu;
+/** How a line's words lead to a threshold or a cost: "…over", "…a partir de", "…from", "…:". */
+const LEADS_TO_AMOUNT =
+  /(?:\b(?:over|above|from|of|de|desde|acima\s+de|ab|dès|más\s+de|mais\s+de|superiores?\s+a|von|orders?)|:)\s*$/iu;
 /** Pay-later providers and their words: their amounts are instalments. */
 const FINANCING =
   /\b(?:afterpay|klarna|affirm|sezzle|clearpay|quadpay|zip\s?pay|laybuy|humm|openpay|atome|tabby|tamara|scalapay|sequra|aplazo|kueski|interest[-\s]free|sem\s+juros|sin\s+intereses|zinsfrei)\b/iu;
@@ -222,10 +225,10 @@ function kindOf(whole: string, after: string, lineStart: boolean): Kind {
     NEVER_BEFORE.test(before) ||
     NEVER_AFTER.test(after) ||
     /(?:^|\s)[-−]$/.test(before) ||
-    // Words about shipping or pay-later before an amount, with no other amount between: "Free shipping
-    // on orders $50+", "Envío gratis a partir de 30 €". After one: only when they follow it at once
-    // ("$9.75 by afterpay"), never "$39.00 or 4 payments…", which is the item's price.
-    (lineStart && (SHIPPING.test(whole) || FINANCING.test(whole))) ||
+    // Words about shipping or pay-later opening the line and leading to the amount ("Envío gratis a partir
+    // de 30 €", "Shipping: $5"); a "Free shipping" badge just before the price leaves it the price. After
+    // an amount: only when they follow it at once ("$9.75 by afterpay"), never "$39.00 or 4 payments…".
+    (lineStart && LEADS_TO_AMOUNT.test(before) && (SHIPPING.test(whole) || FINANCING.test(whole))) ||
     (!/^\s*(?:or|ou|o|oder|ou\s+em)\b/i.test(headWords) && FINANCING.test(headWords))
   )
     return 'never';

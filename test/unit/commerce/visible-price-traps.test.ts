@@ -189,6 +189,12 @@ describe('the words that do not make a trap', () => {
     ],
     ['a "value size" product', '<div><span>$39.00</span> <span>Value size</span></div>', '39'],
     ['"free shipping" after the price', '<div><span>$28.00</span> <span>Free shipping</span></div>', '28'],
+    [
+      'a "Free shipping" badge before the price',
+      '<div><span class="badge">Free shipping</span> <span>$28.00</span></div>',
+      '28',
+    ],
+    ['a "Klarna" badge before the price', '<div><span>Klarna</span> <span>$28.00</span></div>', '28'],
     ['"from" before the price', '<div><span>From $29.00</span></div>', '29'],
     [
       '"Regular price" before the only price',
