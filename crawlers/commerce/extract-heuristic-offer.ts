@@ -28,7 +28,14 @@ const STRUCK_TAGS = new Set(['s', 'del', 'strike']);
 // BEM modifiers and elements ("price__old", "price--compare") need their own alternative: `\b` sees no
 // boundary after `_`. "antes"/"pvpr" are the Spanish and Portuguese words shops name the old price by.
 const LIST_MARKER =
-  /\b(?:old|was|regular|compare|strike|strikethrough|line-through|list-?price|msrp|rrp|before|original|crossed|antes|anterior|pvpr|uvp|statt)\b|(?:__|--)(?:old|was|before|compare|original|strike|crossed)\b|old-?price|was-?price|price-?old|price-?was|price--?regular/;
+  /\b(?:old|was|compare|strike|strikethrough|line-through|list-?price|msrp|rrp|before|original|crossed|antes|anterior|pvpr|uvp|statt)\b|(?:__|--)(?:old|was|before|compare|original|strike|crossed)\b|old-?price|was-?price|price-?old|price-?was/;
+/**
+ * "Regular price": the list price when a lower selling price stands beside it, the price when none does
+ * (a theme's only price on an item not on sale).
+ */
+const REGULAR_MARKER = /\bregular\b|price--?regular/;
+/** Not struck, struck only by a "regular" marker, struck. */
+type Struck = 0 | 1 | 2;
 const ADD_TO_CART =
   /add[\s_-]*to[\s_-]*(?:cart|bag|basket|trolley)|buy[\s_-]*now|comprar|adicionar|ajouter au panier|in den warenkorb|warenkorb|aggiungi al carrello|añadir al carrito|в корзину|do koszyka|do košíku/i;
 
@@ -74,10 +81,16 @@ const NEVER_BEFORE = new RegExp(
   ].join('|')})\\s*[:.]?\\s*[-−]?\\s*$`,
   'iu',
 );
-/** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$12/mo", "$3.90 back", "$13 off". */
+/** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$3.90 back", "$13 off". */
 const NEVER_AFTER =
-  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:\/|per|a|al|por|ao|pro|par|each)\s*(?:mo|mos|month|mth|mes|mês|monat|mois|mese|maand|wk|week|semana)(?![\p{L}])|\s*(?:monthly|mensais|mensuales?|back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta))(?![\p{L}]))/iu;
+  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta))(?![\p{L}]))/iu;
 /** Shipping words: an amount in a line about shipping is a threshold or a shipping cost. */
+/**
+ * An amount per month or week ("$12/mo", "29 € al mes"): a financing plan's instalment beside a price, but
+ * the price itself of a subscription; so it only loses to other prices.
+ */
+const PERIOD_AFTER =
+  /^\s*(?:(?:\/|per|a|al|por|ao|pro|par|each)\s*(?:mo|mos|month|mth|mes|mês|monat|mois|mese|maand|wk|week|semana)|monthly|mensais|mensuales?)(?![\p{L}])/iu;
 const SHIPPING =
   /\b(?:shipping|delivery|envío|envíos|envio|envios|entrega|frete|portes|livraison|versand|versandkostenfrei|lieferung|spedizione|verzending|bezorging)\b/iu;
 /** How a line's words lead to a threshold or a cost: "…over", "…a partir de", "…from", "…:". */
@@ -105,11 +118,16 @@ interface PriceCandidate {
   currencyRaw: string | null;
   currency: string | null;
   struck: boolean;
+  /** Struck only by a "regular" marker: the price when the page shows no selling price. */
+  regular: boolean;
   hinted: boolean;
   /** In navigation, footer, mini-cart or a related-products block, or a unit price: counted, never chosen. */
   foreign: boolean;
-  /** Named by a link to another page of the site: another product's price (counts for a listing, never chosen). */
-  linked: boolean;
+  /**
+   * Named by a link to another page of the site (another product's price), or an amount per month: counts
+   * for a listing, chosen only when the page shows no other price.
+   */
+  weak: boolean;
   /** A previous price written in the same text ("Was $52.00 Now $39.00"). */
   ownList: string | null;
 }
@@ -213,7 +231,7 @@ function lineContext(at: AnyNode, otherPage: (href: string) => boolean): LineCon
   return { before, after, linkFromEnd, inLink };
 }
 
-type Kind = 'never' | 'struck' | null;
+type Kind = 'never' | 'struck' | 'period' | null;
 
 /** What an amount is by the words before and after it (each already cut at the neighbouring amounts). */
 function kindOf(whole: string, after: string, lineStart: boolean): Kind {
@@ -233,6 +251,7 @@ function kindOf(whole: string, after: string, lineStart: boolean): Kind {
   )
     return 'never';
   if (STRUCK_BEFORE.test(before) || (FROM_BEFORE.test(before) && FROM_AFTER.test(after))) return 'struck';
+  if (PERIOD_AFTER.test(after)) return 'period';
   return null;
 }
 
@@ -330,7 +349,7 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
     text: string,
     parsed: ReturnType<typeof parsePrice>,
     m: string,
-    struck: boolean,
+    struck: Struck,
     foreign: boolean,
     hinted: boolean,
   ) =>
@@ -341,14 +360,15 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
       amount: parsed.amount as string,
       currencyRaw: parsed.currencyRaw,
       currency: parsed.currency,
-      struck,
+      struck: struck > 0,
+      regular: struck === 1,
       hinted,
       foreign: foreign || UNIT_MARKER.test(m) || UNIT_TEXT.test(text),
       ownList: null,
-      linked: false,
+      weak: false,
     });
   // A price written as bare text beside a crossed-out one: `<p class="price"><del>$52.00</del> $39.00</p>`.
-  const bareText = (node: Element, m: string, struck: boolean, foreign: boolean, hinted: boolean) => {
+  const bareText = (node: Element, m: string, struck: Struck, foreign: boolean, hinted: boolean) => {
     for (const c of node.children) {
       if (c.type !== 'text') continue;
       const text = (c as unknown as { data: string }).data.replace(/\s+/g, ' ').trim();
@@ -358,11 +378,16 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
         candidate(node, c, text, parsed, m, struck, foreign, hinted);
     }
   };
-  const walk = (node: AnyNode, foreign: boolean, struck: boolean) => {
+  const walk = (node: AnyNode, foreign: boolean, struck: Struck) => {
     if (!isElement(node)) return;
     const m = markers(node);
     const isForeign = foreign || FOREIGN_TAGS.has(node.name) || FOREIGN_BLOCK.test(m);
-    const isStruck = struck || STRUCK_TAGS.has(node.name) || LIST_MARKER.test(m) || struckAttributes(node);
+    const isStruck: Struck =
+      struck === 2 || STRUCK_TAGS.has(node.name) || LIST_MARKER.test(m) || struckAttributes(node)
+        ? 2
+        : struck === 1 || REGULAR_MARKER.test(m)
+          ? 1
+          : 0;
     if (FOREIGN_TAGS.has(node.name) && node.name !== 'nav' && node.name !== 'footer' && node.name !== 'aside')
       return;
     const text = textOf(node).replace(/\s+/g, ' ').trim();
@@ -402,7 +427,7 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
     if (looksLikePrice && childQualifies) bareText(node, m, isStruck, isForeign, hinted);
   };
   const body = $('body')[0] ?? $.root()[0];
-  for (const c of (body as Element).children ?? []) walk(c, false, false);
+  for (const c of (body as Element).children ?? []) walk(c, false, 0);
   return out;
 }
 
@@ -433,8 +458,11 @@ function readLines(candidates: PriceCandidate[], hints: ExtractHints): void {
     c.currency = r.currency;
     c.ownList = r.ownList;
     if (r.kind === 'never') c.foreign = true;
-    c.linked = r.linked;
-    if (r.kind === 'struck') c.struck = true;
+    c.weak = r.linked || r.kind === 'period';
+    if (r.kind === 'struck') {
+      c.struck = true;
+      c.regular = false;
+    }
   }
 }
 
@@ -563,7 +591,8 @@ export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): Heuri
   const everything = collectCandidates($, hints);
   readLines(everything, hints);
   const candidates = everything.filter((c) => !c.foreign);
-  const selling = candidates.filter((c) => !c.struck);
+  let selling = candidates.filter((c) => !c.struck);
+  if (selling.length === 0) selling = candidates.filter((c) => c.regular);
   if (selling.length === 0)
     return { offer: null, reason: 'no price-looking text outside related/navigation blocks' };
   let page: URL | null = null;
@@ -591,10 +620,11 @@ export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): Heuri
   // grid whose cards all cost the same still reads as a listing.
   const listing = page ? listedCards(tied, selling, cardOf, page) : 0;
   if (listing > 0) return { offer: null, reason: listingReason(listing), listing };
-  // An amount named by a link to another product ("<a>3-step set</a> $89") counts for a listing, and loses
-  // to any price the page shows unlinked (a lone linked card off a category URL still gives its price).
-  const unlinked = selling.filter((c) => !c.linked);
-  const own = unlinked.length > 0 ? unlinked : selling;
+  // An amount named by a link to another product ("<a>3-step set</a> $89") or one per month counts for a
+  // listing, and loses to any other price the page shows (a lone linked card off a category URL, or a
+  // subscription's "$29.00/month", still gives its price).
+  const strong = selling.filter((c) => !c.weak);
+  const own = strong.length > 0 ? strong : selling;
   let best: PriceCandidate | null = null;
   if (marks.length === 0) {
     const distinct = new Set(own.map((c) => c.amount));

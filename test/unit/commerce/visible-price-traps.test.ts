@@ -205,6 +205,30 @@ describe('the words that do not make a trap', () => {
     expect(offerOf(`<main><h1>Serum</h1>${block}<button>Add to cart</button></main>`)?.price).toBe(price);
   });
 
+  it('an amount per month loses to the price beside it, but is the price of a subscription that shows no other', () => {
+    expect(
+      offerOf('<main><h1>Box</h1><div class="price">$29.00/month</div><button>Add to cart</button></main>')
+        ?.price,
+    ).toBe('29');
+    expect(
+      offerOf(
+        '<main><h1>Mask</h1><div><span>$12/mo</span></div><div class="price">$129.00</div><button>Add to cart</button></main>',
+      )?.price,
+    ).toBe('129');
+  });
+
+  it('a "regular" price is the list price beside a lower selling price, and the price when it stands alone', () => {
+    const alone =
+      '<main><h1>Serum</h1><dl class="price"><div class="price__regular"><dt><span class="visually-hidden">Regular price</span></dt><dd><span class="price-item price-item--regular">$39.00</span></dd></div></dl><button>Add to cart</button></main>';
+    expect(offerOf(alone)).toMatchObject({ price: '39', listPrice: null });
+    const onSale =
+      '<main><h1>Serum</h1><div class="product-prices"><span class="regular-price">49,99 €</span><span class="current-price">39,99 €</span></div><button>Ajouter au panier</button></main>';
+    expect(offerOf(onSale, 'https://shop.test/fr/p/serum', { locale: 'fr-FR' })).toMatchObject({
+      price: '39.99',
+      listPrice: '49.99',
+    });
+  });
+
   it('German "Statt 49,99 € nur 39,99 €" in one text', () => {
     expect(
       offerOf(
