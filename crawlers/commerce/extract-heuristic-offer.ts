@@ -1,6 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { LISTING_PATH } from './discover-links.ts';
+import { LISTING_PATH, mayBeProductPage } from './discover-links.ts';
 import { ancestry, isElement, markers, textOf, treeDistance } from './dom-position.ts';
 import { parsePrice } from './parse-price.ts';
 import { sourceConfidence } from './read-structured-items.ts';
@@ -83,7 +83,7 @@ const NEVER_BEFORE = new RegExp(
 );
 /** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$3.90 back", "$13 off". */
 const NEVER_AFTER =
-  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta))(?![\p{L}]))/iu;
+  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta))(?![\p{L}-]))/iu;
 /** Shipping words: an amount in a line about shipping is a threshold or a shipping cost. */
 /**
  * An amount per month or week ("$12/mo", "29 € al mes"): a financing plan's instalment beside a price, but
@@ -124,7 +124,7 @@ interface PriceCandidate {
   /** In navigation, footer, mini-cart or a related-products block, or a unit price: counted, never chosen. */
   foreign: boolean;
   /**
-   * Named by a link to another page of the site (another product's price), or an amount per month: counts
+   * Named by a link to another product page of the site (another product's price), or an amount per month: counts
    * for a listing, chosen only when the page shows no other price.
    */
   weak: boolean;
@@ -177,9 +177,12 @@ function centsJoined(el: Element): string | null {
 interface LineContext {
   before: string;
   after: string;
-  /** Start (from the end of `before`) of a link to another page of the site in the words before; -1 when none. */
+  /**
+   * Start (from the end of `before`) of a link to another product page of the site in the words before; -1
+   * when none. A brand, collection or site page's link (mayBeProductPage) names no other product.
+   */
   linkFromEnd: number;
-  /** The amount is inside a link to another page of the site. */
+  /** The amount is inside a link to another product page of the site. */
   inLink: boolean;
 }
 
@@ -448,7 +451,7 @@ function readLines(candidates: PriceCandidate[], hints: ExtractHints): void {
   const otherPage = (href: string) => {
     if (!base) return false;
     const target = pageOf(href, base);
-    return target !== null && target !== self && !FUNCTION_PATH.test(new URL(target).pathname);
+    return target !== null && target !== self && mayBeProductPage(new URL(target));
   };
   for (const c of candidates) {
     if (c.foreign) continue;

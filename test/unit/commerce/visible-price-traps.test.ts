@@ -229,6 +229,12 @@ describe('the words that do not make a trap', () => {
     });
   });
 
+  it('a brand or collection link beside the price names no other product', () => {
+    const html =
+      '<main><h1>Serum</h1><div class="meta"><a href="/collections/glow-lab">Glow Lab</a> <span>$39.00</span></div><div class="sticky"><span>$45.00</span></div><button>Add to cart</button></main>';
+    expect(offerOf(html)?.price).toBe('39');
+  });
+
   it('German "Statt 49,99 € nur 39,99 €" in one text', () => {
     expect(
       offerOf(
