@@ -71,7 +71,7 @@ const NEVER_BEFORE = new RegExp(
   `(?:${[
     String.raw`\b(?:[2-9]|[1-9]\d)\s*[x×]\s*(?:(?:sem|sin)\s+jur[oe]s\s+|sin\s+inter[eé]s(?:es)?\s+)?(?:de|of|à|a)?`,
     String.raw`\b(?:installments?|instalments?|payments?|parcelas?|prestaç(?:ões|ão)|mensalidades|cuotas?|pagos|mensualidades|raten|versements?|paiements?|termijnen)\b[^\d$€£]{0,24}`,
-    String.raw`\b(?:you\s+)?(?:save|saving|savings|ahorr(?:a|as|e|o|ás)|economi[zs]e|economia|poupe|poupa|sparen|spare|économisez|économie|risparmi[ao]?|bespaar|korting|descuento|desconto|rabatt|remise|discount)\b(?:\s+(?:de|of))?\s*:?(?:\s+(?:up\s+to|hasta|até|bis\s+zu|jusqu'à))?`,
+    String.raw`(?<![\p{L}])(?:you\s+)?(?:save|saving|savings|ahorr(?:a|as|e|o|ás)|economi[zs]e|economia|poupe|poupa|sparen|spare|économisez|économie|risparmi[ao]?|bespaar|korting|descuento|desconto|rabatt|remise|discount)\b(?:\s+(?:de|of))?\s*:?(?:\s+(?:up\s+to|hasta|até|bis\s+zu|jusqu'à))?`,
     String.raw`\b(?:orders?|purchases?|compras?|pedidos?|encomendas?|commandes?|bestellungen?|ordini)\s+(?:over|above|of|from|de|superiores?\s+a|acima\s+de|a\s+partir\s+de|mais\s+de|más\s+de|à\s+partir\s+de|dès|ab|über|von|oltre)`,
     String.raw`\b(?:on|en|em|sur|auf)\s+(?:orders?|pedidos?|compras?|commandes?|bestellungen?)`,
     String.raw`\b(?:spend(?:ing)?|bestellwert)(?:\s+(?:over|at\s+least|more\s+than))?`,
@@ -84,13 +84,13 @@ const NEVER_BEFORE = new RegExp(
 /** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$3.90 back", "$13 off". */
 const NEVER_AFTER =
   /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta))(?![\p{L}-]))/iu;
-/** Shipping words: an amount in a line about shipping is a threshold or a shipping cost. */
 /**
  * An amount per month or week ("$12/mo", "29 € al mes"): a financing plan's instalment beside a price, but
  * the price itself of a subscription; so it only loses to other prices.
  */
 const PERIOD_AFTER =
   /^\s*(?:(?:\/|per|a|al|por|ao|pro|par|each)\s*(?:mo|mos|month|mth|mes|mês|monat|mois|mese|maand|wk|week|semana)|monthly|mensais|mensuales?)(?![\p{L}])/iu;
+/** Shipping words: an amount in a line about shipping is a threshold or a shipping cost. */
 const SHIPPING =
   /\b(?:shipping|delivery|envío|envíos|envio|envios|entrega|frete|portes|livraison|versand|versandkostenfrei|lieferung|spedizione|verzending|bezorging)\b/iu;
 /** How a line's words lead to a threshold or a cost: "…over", "…a partir de", "…from", "…:". */
@@ -371,17 +371,22 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
       weak: false,
     });
   // A price written as bare text beside a crossed-out one: `<p class="price"><del>$52.00</del> $39.00</p>`.
-  const bareText = (node: Element, m: string, struck: Struck, foreign: boolean, hinted: boolean) => {
-    for (const c of node.children) {
-      if (c.type !== 'text') continue;
-      const text = (c as unknown as { data: string }).data.replace(/\s+/g, ' ').trim();
-      if (!/\d/.test(text) || text.length > 60 || /%/.test(text)) continue;
-      const parsed = parsePrice(text, opts);
-      if (parsed.amount !== null && parsed.currencyRaw !== null)
-        candidate(node, c, text, parsed, m, struck, foreign, hinted);
-    }
+  // Read among the element's children in document order, so ties still go to the first on the page.
+  const bareText = (
+    node: Element,
+    c: AnyNode,
+    m: string,
+    struck: Struck,
+    foreign: boolean,
+    hinted: boolean,
+  ) => {
+    const text = (c as unknown as { data: string }).data.replace(/\s+/g, ' ').trim();
+    if (!/\d/.test(text) || text.length > 60 || /%/.test(text)) return;
+    const parsed = parsePrice(text, opts);
+    if (parsed.amount !== null && parsed.currencyRaw !== null)
+      candidate(node, c, text, parsed, m, struck, foreign, hinted);
   };
-  const walk = (node: AnyNode, foreign: boolean, struck: Struck) => {
+  const walk = (node: AnyNode, foreign: boolean, struck: Struck): void => {
     if (!isElement(node)) return;
     const m = markers(node);
     const isForeign = foreign || FOREIGN_TAGS.has(node.name) || FOREIGN_BLOCK.test(m);
@@ -396,8 +401,12 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
     const text = textOf(node).replace(/\s+/g, ' ').trim();
     const hinted = /price|preco|preço|prix|preis|precio|prezzo|цена|cena/.test(m);
     if (!/\d/.test(text) || text.length > 60) {
-      for (const c of node.children) walk(c, isForeign, isStruck);
-      if (hinted && /\d/.test(text)) bareText(node, m, isStruck, isForeign, hinted);
+      // A loop here, not a helper: one stack frame per level of nesting, as deep pages need.
+      const bare = hinted && /\d/.test(text);
+      for (const c of node.children) {
+        if (bare && c.type === 'text') bareText(node, c, m, isStruck, isForeign, hinted);
+        else walk(c, isForeign, isStruck);
+      }
       return;
     }
     let parsed = parsePrice(text, opts);
@@ -426,8 +435,11 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
       );
       return;
     }
-    for (const c of node.children) walk(c, isForeign, isStruck);
-    if (looksLikePrice && childQualifies) bareText(node, m, isStruck, isForeign, hinted);
+    const bare = looksLikePrice && childQualifies;
+    for (const c of node.children) {
+      if (bare && c.type === 'text') bareText(node, c, m, isStruck, isForeign, hinted);
+      else walk(c, isForeign, isStruck);
+    }
   };
   const body = $('body')[0] ?? $.root()[0];
   for (const c of (body as Element).children ?? []) walk(c, false, 0);
@@ -436,8 +448,9 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
 
 /**
  * Reads each candidate in its line (see readInLine): instalments, savings, thresholds, tier prices,
- * rewards, gift values and amounts named by a link to another product become never chosen; amounts
- * labelled as old prices become crossed-out ones.
+ * rewards and gift values become never chosen; amounts named by a link to another product and amounts
+ * per month become weak (chosen only when nothing else is); amounts labelled as old prices become
+ * crossed-out ones.
  */
 function readLines(candidates: PriceCandidate[], hints: ExtractHints): void {
   const opts = { currency: hints.currency, locale: hints.locale, scanning: true };

@@ -247,6 +247,12 @@ describe('the words that do not make a trap', () => {
 });
 
 describe('stays linear', () => {
+  it('reads a price under 1,000 levels of nesting (the cap crawler.ts puts on pages) without running out of stack', () => {
+    const depth = 1_000;
+    const nested = `${'<div><span>x</span>'.repeat(depth)}<span>$5.00</span>${'</div>'.repeat(depth)}`;
+    expect(offerOf(`<main><h1>Deep</h1>${nested}<button>Add to cart</button></main>`)?.price).toBe('5');
+  });
+
   it('a flat page of 20,000 inline prices with instalment words is read in well under a few seconds', () => {
     const spans = Array.from(
       { length: 20_000 },
