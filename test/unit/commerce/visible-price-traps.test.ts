@@ -196,6 +196,7 @@ describe('the words that do not make a trap', () => {
     ],
     ['a "Klarna" badge before the price', '<div><span>Klarna</span> <span>$28.00</span></div>', '28'],
     ['"from" before the price', '<div><span>From $29.00</span></div>', '29'],
+    ['a name ending in "Original" before the price', '<p><b>The Original</b> <span>$39.00</span></p>', '39'],
     [
       '"Regular price" before the only price',
       '<div><span>Regular price</span> <span>$39.00</span></div>',
