@@ -60,7 +60,9 @@ const STRUCK_BEFORE =
   /(?:^|[^\p{L}])(?:was|before|antes|reg\.|regularly|orig\.|original(?:ly|\s+price(?:\s+(?:was|is))?|\s*:)|list\s+price|compare\s+at(?:\s+price)?|msrp|rrp|srp|uvp|statt|vorher|früher|ursprünglich(?:er\s+preis)?|pvpr|pvp\s+recomendado|precio\s+(?:anterior|original|recomendado|de\s+lista|normal)|preço\s+(?:anterior|original|recomendado|de\s+tabela|normal)|prix\s+(?:barré|initial|conseillé|de\s+référence|d'origine)|prezzo\s+(?:consigliato|originale|di\s+listino|pieno)|invece\s+di|en\s+lugar\s+de|em\s+vez\s+de)\s*[:.]?\s*$/iu;
 /** "de R$ 59,90 por R$ 39,90", "van € 49 voor € 39", "von 49 € auf 39 €": the first is the old price. */
 const FROM_BEFORE = /(?:^|[^\p{L}])(?:de|van|von)\s*:?\s*$/iu;
-const FROM_AFTER = /^\s*(?:por|voor|auf|para|pour)(?![\p{L}])/iu;
+// Only when the next amount follows at once ("… por R$ 39,90"): "Precio de 19,95 € por unidad" names no new price.
+const FROM_AFTER =
+  /^\s*(?:por|voor|auf|para|pour)(?:\s+(?:apenas|só|solo|sólo|nur|seulement|only))?\s*:?\s*$/iu;
 /**
  * Words right before an amount that is no price of the item: an instalment ("4 × ", "10x de ",
  * "4 interest-free payments of "), a saving ("Save ", "Ahorra "), an order threshold

@@ -196,6 +196,7 @@ describe('the words that do not make a trap', () => {
     ],
     ['a "Klarna" badge before the price', '<div><span>Klarna</span> <span>$28.00</span></div>', '28'],
     ['"from" before the price', '<div><span>From $29.00</span></div>', '29'],
+    ['"Precio de … por unidad"', '<p><span>Precio de 19,95 € por unidad</span></p>', '19.95'],
     ['a name ending in "Original" before the price', '<p><b>The Original</b> <span>$39.00</span></p>', '39'],
     [
       '"Regular price" before the only price',
