@@ -1,4 +1,6 @@
 import { type CheerioAPI, load } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import { mayBeProductPage } from './discover-links.ts';
 import { extractBySelectors } from './extract-by-selectors.ts';
 import { extractHeuristicOffer, type HeuristicReading, listingReason } from './extract-heuristic-offer.ts';
 import { extractPromotions } from './extract-promotions.ts';
@@ -12,6 +14,7 @@ import {
   type StructuredItem,
   type StructuredReading,
 } from './read-structured-items.ts';
+import type { SchemaNode } from './schema-node.ts';
 import type { ExtractHints, Offer, ProductPage } from './types.ts';
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
@@ -185,6 +188,157 @@ function pickItemOffer(offers: Offer[], variant: string | null, base: string): O
 const samePrice = (a: Offer, b: Offer) =>
   a.price !== null && b.price !== null && Number(a.price) === Number(b.price);
 
+/** Schema.org types of an article or post: a page about something, which may name prices, but sells nothing. */
+const ARTICLE_TYPE = /(?:Article|Posting)$|^(?:Blog|Report)$/;
+
+/** The article type a page's structured data declares (a root or what a root's `mainEntity` etc. holds), or null. */
+function articleType(roots: SchemaNode[]): string | null {
+  const seen = new Set<SchemaNode>();
+  const walk = (n: SchemaNode, depth: number): string | null => {
+    if (depth > 4 || seen.has(n)) return null;
+    seen.add(n);
+    const t = n.types.find((x) => ARTICLE_TYPE.test(x));
+    if (t) return t;
+    for (const vals of n.props.values()) {
+      for (const v of vals) {
+        const found = typeof v === 'string' ? null : walk(v, depth + 1);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  for (const r of roots) {
+    const t = walk(r, 0);
+    if (t) return t;
+  }
+  return null;
+}
+
+/**
+ * A cart's path: `/cart`, `/basket`, `/checkout` and their translations, first in the path or after a
+ * locale (`/en-gb/`) or a shop segment (`/shop/`, `/checkout/cart`); `/products/cart` stays a product's.
+ */
+const CART_PATH =
+  /^(?:\/[a-z]{2}(?:[-_][a-z]{2,4})?)?(?:\/(?:shop|store|checkout))?\/(?:cart|basket|checkout|shopping-?(?:cart|bag|basket)|carrinho|carrito|panier|warenkorb|carrello|winkelwagen|koszyk)(?:\/|$|\.(?:php|html?|aspx|jsp)$)/i;
+/** An h1 naming the cart itself: "Your cart", "Shopping bag (2)", "Carrinho de compras", "Warenkorb". */
+const CART_TITLE =
+  /^(?:your |my )?(?:shopping )?(?:cart|basket|bag|trolley)(?: \(\d+\))?$|^(?:(?:o )?meu |mi |tu |votre |mon |ihr |il tuo |uw )?(?:carrinho|carrito|cesta|panier|warenkorb|carrello|winkelwagen|koszyk)(?: de compras?| d'achat)?(?: \(\d+\))?$/i;
+/** The sum of a cart's lines. */
+const CART_TOTAL = /\b(?:sub-?total|order total|estimated total|zwischensumme|sous-total|totale parziale)\b/i;
+
+/** A control that puts this page's product in the cart. */
+const ADD_TO_CART =
+  /add[\s_-]*to[\s_-]*(?:cart|bag|basket|trolley)|buy[\s_-]*now|comprar|adicionar ao|ajouter au panier|in den warenkorb|aggiungi al carrello|añadir al carrito|в корзину|do koszyka|do košíku/i;
+/** Page chrome and drawers: a button there (a mini-cart's, a header's) is not this page's. */
+const CHROME =
+  /(?:^|\s)(?:[\w-]*drawer[\w-]*|mini-?cart[\w-]*|(?:site-)?(?:header|footer)|nav|navbar|menu)(?:$|\s)/i;
+
+/**
+ * Whether the page shows an add-to-cart (or buy-now) control of its own: not in page chrome, and not
+ * in a card whose links go to another product page (a "quick add" on a home page's bestsellers).
+ */
+function hasOwnAddToCart($: CheerioAPI, pageUrl: string): boolean {
+  let self: URL;
+  try {
+    self = new URL(pageUrl);
+  } catch {
+    return false;
+  }
+  // Like a product card of the visible-text reading: the nearest block (up to 6 levels, never `main`)
+  // holding links to other pages of the site is a card when they all go to one other product page;
+  // a block holding the page's h1 is the page's own product block.
+  const h1 = $('h1').first()[0];
+  const inCard = (el: Element): boolean => {
+    let n: AnyNode | null = el;
+    for (let depth = 0; n && depth < 6; depth++, n = n.parent) {
+      if (n.type !== 'tag' && n.type !== 'script' && n.type !== 'style') continue;
+      const e = n as Element;
+      if (['main', 'body', 'html'].includes(e.name)) return false;
+      if (['header', 'footer', 'nav', 'aside', 'dialog'].includes(e.name)) return true;
+      if (CHROME.test(`${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`)) return true;
+      if (h1 && $(e).find(h1).length > 0) return false;
+      const pages = new Map<string, URL>();
+      for (const a of $(e).find('a[href]').toArray()) {
+        try {
+          const u = new URL(a.attribs.href, self);
+          if (u.origin === self.origin && u.pathname !== self.pathname) pages.set(u.pathname, u);
+        } catch {
+          // not a link to a page
+        }
+      }
+      if (pages.size > 0) return pages.size === 1 && mayBeProductPage([...pages.values()][0]);
+    }
+    return false;
+  };
+  return $('button, input[type=submit], input[type=button], a, [name*=add-to-cart], [class*=add-to-cart]')
+    .toArray()
+    .some((el) => {
+      const label = `${$(el).text()} ${el.attribs.value ?? ''} ${el.attribs.name ?? ''} ${el.attribs.class ?? ''}`;
+      return ADD_TO_CART.test(label) && !inCard(el);
+    });
+}
+
+/**
+ * Why a page with no product markup is not one product's page, or null when it may be. Asked only
+ * when no structured source describes a product and nothing says "product" (og:type, an og price,
+ * a selector), before the visible text is read for a price:
+ * - an article (`Article`/`BlogPosting`/`NewsArticle`… in structured data, or `og:type=article`)
+ *   with no add-to-cart control of its own: "The 5 Best Serums Under $50" names prices, sells nothing;
+ * - a cart: its URL path is a cart's (`CART_PATH`), or its h1 names the cart and it shows a subtotal
+ *   beside quantity inputs and no add-to-cart control of its own (a product page with a filled
+ *   mini-cart has the product's name in its h1, and a "Shopping Basket" product its buy button).
+ * A page no product's by its URL alone (the home page) is told later, by `sitePageReason`, once the
+ * visible text has said whether it is a listing.
+ */
+function notProductPageReason(
+  $: CheerioAPI,
+  hints: ExtractHints,
+  roots: SchemaNode[],
+  ogType: string | null,
+): string | null {
+  let url: URL | null = null;
+  try {
+    url = new URL(hints.url);
+  } catch {
+    // an unparsable URL says nothing
+  }
+  const article = articleType(roots) ?? (/^article$/i.test(ogType?.trim() ?? '') ? 'og:type=article' : null);
+  if (article && !hasOwnAddToCart($, hints.url))
+    return `an article page (${article}), not a product's: its amounts are not its price`;
+  if (url && CART_PATH.test(url.pathname)) {
+    return `a cart page (${url.pathname}), not a product's: its amounts are the cart's lines and totals`;
+  }
+  const h1 = $('h1').first().text().replace(/\s+/g, ' ').trim();
+  if (
+    CART_TITLE.test(h1) &&
+    CART_TOTAL.test($('body').text()) &&
+    $('input[name*="quantity" i], input[name^="updates"], input[class*="quantity" i], input[type=number]')
+      .length > 0 &&
+    !hasOwnAddToCart($, hints.url)
+  ) {
+    return `a cart page ("${h1}" with a subtotal and quantity inputs), not a product's: its amounts are the cart's`;
+  }
+  return null;
+}
+
+/**
+ * Why a page with no product markup and no listing of its own is no product's by its URL, or null:
+ * a URL `mayBeProductPage` turns down (the home page, a site function such as a policy or account
+ * page, a paginated listing) with no add-to-cart control of its own. A single-product site
+ * registered at its root keeps its price through its buy button.
+ */
+function sitePageReason($: CheerioAPI, hints: ExtractHints): string | null {
+  let url: URL;
+  try {
+    url = new URL(hints.url);
+  } catch {
+    return null;
+  }
+  if (mayBeProductPage(url) || hasOwnAddToCart($, hints.url)) return null;
+  const what = url.pathname === '/' ? "the site's home page" : `a site page (${url.pathname})`;
+  return `${what}, not a product's: no product markup and no add-to-cart button`;
+}
+
 /**
  * Reads a product page into offers and picks the page's price. Sources, strongest first:
  * the target's selector override, JSON-LD, microdata, RDFa, OpenGraph, then visible text.
@@ -200,7 +354,9 @@ const samePrice = (a: Offer, b: Offer) =>
  *    otherwise the highest-ranked source with a price wins (jsonld > microdata > rdfa > opengraph).
  * 3. The visible-text heuristic is used only when the page has no structured description of a
  *    sellable item at all: a structured Product/Event without a priced offer, or an Invoice/Order,
- *    means "no price here", and guessing from text would invent one.
+ *    means "no price here", and guessing from text would invent one. Nor on a page that is no
+ *    product's: an article or a cart (`notProductPageReason`), or, unless the visible text finds a
+ *    listing, a home or site page with no buy button (`sitePageReason`).
  * Never throws; a page with nothing yields `main: null` and a reason.
  */
 export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductPage {
@@ -208,10 +364,11 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
   const og = readOpenGraph($, hints);
   const titles = [h1, squash(og.title), squash($('title').first().text())].filter(Boolean);
 
+  const roots = [readJsonLd($), readMicrodata($), readRdfa($)];
   const readings: StructuredReading[] = [
-    readStructuredItems(readJsonLd($), 'jsonld', hints),
-    readStructuredItems(readMicrodata($), 'microdata', hints),
-    readStructuredItems(readRdfa($), 'rdfa', hints),
+    readStructuredItems(roots[0], 'jsonld', hints),
+    readStructuredItems(roots[1], 'microdata', hints),
+    readStructuredItems(roots[2], 'rdfa', hints),
   ];
   const selector = extractBySelectors($, hints);
   const canonical = $('link[rel~="canonical"]').attr('href') ?? og.url ?? null;
@@ -295,15 +452,25 @@ export function extractProductPage($: CheerioAPI, hints: ExtractHints): ProductP
   } else {
     const described = readings.flatMap((r) => r.items);
     const moneyTypes = readings.flatMap((r) => r.nonOfferMoneyTypes);
+    const notProduct =
+      described.length > 0 || moneyTypes.length > 0 || productPage
+        ? null
+        : notProductPageReason($, hints, roots.flat(), og.type);
     if (described.length > 0) {
       reason = `structured data describes ${described[0].name ? `"${described[0].name}"` : 'an item'} but states no price`;
     } else if (moneyTypes.length > 0) {
       reason = `page is a ${moneyTypes[0]}, its amounts are not prices`;
+    } else if (notProduct) {
+      reason = notProduct;
     } else {
       const heuristic = visible();
-      main = heuristic.offer;
-      if (main) offers.push(main);
-      reason = main || heuristic.listing ? heuristic.reason : `no structured data; ${heuristic.reason}`;
+      const site = productPage || heuristic.listing ? null : sitePageReason($, hints);
+      if (site) reason = site;
+      else {
+        main = heuristic.offer;
+        if (main) offers.push(main);
+        reason = main || heuristic.listing ? heuristic.reason : `no structured data; ${heuristic.reason}`;
+      }
     }
   }
 
