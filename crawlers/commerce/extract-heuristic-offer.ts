@@ -28,12 +28,12 @@ const STRUCK_TAGS = new Set(['s', 'del', 'strike']);
 // BEM modifiers and elements ("price__old", "price--compare") need their own alternative: `\b` sees no
 // boundary after `_`. "antes"/"pvpr" are the Spanish and Portuguese words shops name the old price by.
 const LIST_MARKER =
-  /\b(?:old|was|compare|strike|strikethrough|line-through|list-?price|msrp|rrp|before|original|crossed|antes|anterior|pvpr|uvp|statt)\b|(?:__|--)(?:old|was|before|compare|original|strike|crossed)\b|old-?price|was-?price|price-?old|price-?was/;
+  /\b(?:old|was|compare|strike|strikethrough|line-through|list-?price|msrp|rrp|before|original|crossed|antes|anterior|pvpr|uvp|statt)\b|(?:__|--)(?:old|was|before|compare|original|strike|crossed)\b|old-?price|was-?price|price-?old|price-?was|compare-?at|\blist-?price/;
 /**
  * "Regular price": the list price when a lower selling price stands beside it, the price when none does
  * (a theme's only price on an item not on sale).
  */
-const REGULAR_MARKER = /\bregular\b|price--?regular/;
+const REGULAR_MARKER = /\bregular\b|price--?regular|regular-?price/;
 /** Not struck, struck only by a "regular" marker, struck. */
 type Struck = 0 | 1 | 2;
 const ADD_TO_CART =
@@ -45,7 +45,13 @@ const FUNCTION_PATH =
 /** A price per kilo/litre/metre (EU "unit price", "Grundpreis"): never the price of the item. */
 const UNIT_MARKER = /unit-?price|price-?per|per-?unit|base-?price|grundpreis|prix-?unitaire|preco-?unitario/;
 const UNIT_TEXT =
-  /(?:\/|\bper\b|\bpro\b|\bpar\b|\bpor\b|\bje\b)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:kg|g|mg|l|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|gallon)(?![\p{L}\d])/iu;
+  /(?:\/|\bper\b|\bpro\b|\bpar\b|\bpor\b|\bje\b)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:kg|g|mg|l|lt|ltr|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|litro|gallon)(?![\p{L}\d])/iu;
+/**
+ * The same written just after the amount, in the next element (`<span>€8,65</span><span>/lt</span>`); per one,
+ * ten, a hundred or a thousand units only, so a size beside the price ("$38.00 / 1.7 oz") keeps it the price.
+ */
+const UNIT_AFTER =
+  /^\s*(?:\/|per(?![\p{L}])|pro(?![\p{L}])|par(?![\p{L}])|por(?![\p{L}])|je(?![\p{L}]))\s*(?:(?:1|10|100|1000)\s*)?(?:kg|g|mg|l|lt|ltr|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|litro|gallon)(?![\p{L}\d])/iu;
 /** Superscript or "cents" spans holding the decimals of a split price (`$<b>39</b><sup>99</sup>`). */
 const CENTS_MARKER = /cents|fraction|decimals/;
 
@@ -57,7 +63,7 @@ const CENTS_MARKER = /cents|fraction|decimals/;
 
 /** Words right before an amount that make it a previous (crossed-out) price: "Was", "Original price was:", "PVP recomendado:". */
 const STRUCK_BEFORE =
-  /(?:^|[^\p{L}])(?:was|before|antes|reg\.|regularly|orig\.|original(?:ly|\s+price(?:\s+(?:was|is))?|\s*:)|list\s+price|compare\s+at(?:\s+price)?|msrp|rrp|srp|uvp|statt|vorher|früher|ursprünglich(?:er\s+preis)?|pvpr|pvp\s+recomendado|precio\s+(?:anterior|original|recomendado|de\s+lista|normal)|preço\s+(?:anterior|original|recomendado|de\s+tabela|normal)|prix\s+(?:barré|initial|conseillé|de\s+référence|d'origine)|prezzo\s+(?:consigliato|originale|di\s+listino|pieno)|invece\s+di|en\s+lugar\s+de|em\s+vez\s+de)\s*[:.]?\s*$/iu;
+  /(?:^|[^\p{L}])(?:was|before|antes|reg\.|regularly|orig\.|original(?:ly|\s+price(?:\s+(?:was|is))?|\s*:)|list\s+price|compare\s+at(?:\s+price)?|msrp|rrp|srp|m\.r\.p\.?|mrp|uvp|statt|vorher|früher|ursprünglich(?:er\s+preis)?|pvpr|pvp\s+recomendado|precio\s+(?:anterior|original|recomendado|de\s+lista|normal)|preço\s+(?:anterior|original|recomendado|de\s+tabela|normal)|prix\s+(?:barré|initial|conseillé|de\s+référence|d'origine)|prezzo\s+(?:consigliato|originale|di\s+listino|pieno)|invece\s+di|en\s+lugar\s+de|em\s+vez\s+de)\s*[:.]?\s*$/iu;
 /** "de R$ 59,90 por R$ 39,90", "van € 49 voor € 39", "von 49 € auf 39 €": the first is the old price. */
 const FROM_BEFORE = /(?:^|[^\p{L}])(?:de|van|von)\s*:?\s*$/iu;
 // Only when the next amount follows at once ("… por R$ 39,90"): "Precio de 19,95 € por unidad" names no new price.
@@ -80,27 +86,54 @@ const NEVER_BEFORE = new RegExp(
     String.raw`\b(?:minimum|mínimo|min\.)(?:\s+(?:order|purchase|de\s+compra|pedido))?\s*(?:of|de)?`,
     String.raw`\b\d+\s*\+?\s*(?:for|por|pour|für|voor)`,
     String.raw`\b(?:earn|gana|ganhe|ganha|receba|recibe|cashback|worth|valued\s+at|value\s+of|valor\s+de|valeur\s+de|im\s+wert\s+von)`,
-  ].join('|')})\\s*[:.]?\\s*[-−]?\\s*$`,
+    // A coupon or voucher: "Cupón de 5 €", "Coupon: $10", "Gutschein über 10 €".
+    String.raw`(?<![\p{L}])(?:coupons?|cup[oó]n(?:es)?|cupom|cupons|vouchers?|gutscheine?|bon\s+d[e']\s*(?:achat|réduction)|code\s+promo|promo\s*code)(?:\s+(?:de|of|von|über|worth))?`,
+    // A fee or deposit charged beside the price: "Inclui Ecovalor de 2,00 €", "Pfand", "éco-participation".
+    String.raw`(?<![\p{L}])(?:eco[\s-]?valor|[ée]co[\s-]?participation|[ée]co[\s-]?part\.?|ecotasa|eco[\s-]?tax[ea]?|pfand|deposit|consigne|statiegeld|(?:recycling|environmental|disposal|handling)\s+fee)(?:\s+(?:de|of|von|incl\.?|inclu[ií]d[ao]))?`,
+    // A multi-buy tier: "Leve 2, pague 11,98 €", "Buy 2, pay", "2ª unidad:", "2nd item".
+    String.raw`(?<![\p{L}])(?:leve|lleva|llévate|take|buy|compre|compra|nimm|kaufe|achetez|prenez)\s+\d+\s*,?\s*(?:(?:e|y|and|und|et)\s+)?(?:pague|paga|pay|zahle|zahl|payez)`,
+    String.raw`(?<![\p{L}\d])\d\s*(?:ª|º|°|nd|rd|th|e|ème|te|\.)?\s*(?:unidad|unidade|unité|einheit|unit|item|artículo|artigo|article|stück|produto|producto)(?:\s+(?:por|a|à|al|ao|for|für|zu|pour))?`,
+    // Another offer of the same item, not this one: "Open-Box: from $679.99", "Used from", "New (12) from".
+    String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|used|reacondicionad[oa]s?|recondicionad[oa]s?|usad[oa]s?|seminuev[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?|occasion|ricondizionat[oi]|usat[oi]|new|neu|nuevo|novo|neuf|buying\s+choices|other\s+sellers|more\s+offers|otras\s+ofertas|outras\s+ofertas|weitere\s+angebote|autres\s+offres)\s*(?:\(\d+\))?\s*[:,]?\s*(?:from|desde|a\s+partir\s+de|ab|dès|à\s+partir\s+de|da|starting\s+at)`,
+    String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|reacondicionad[oa]s?|recondicionad[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?)\s*:?`,
+    // An add-on sold with it: "2-Year Protection $89.99", "Extended warranty", "Gift wrap +$5".
+    String.raw`\b\d+[\s-]*(?:years?|yrs?|jahre?|ans?|años?|anos?|anni)[\s-]*(?:protection(?:\s+plan)?|warranty|garantie|garant[ií]a|garanzia)`,
+    String.raw`(?<![\p{L}])(?:protection\s+plan|extended\s+warranty|garant[ií]a\s+extendida|garantia\s+estendida|garantieverlängerung|extension\s+de\s+garantie|applecare\+?|gift[\s-]*wrap(?:ping)?|geschenkverpackung|emballage\s+cadeau|papel\s+de\s+regalo|embrulho(?:\s+para)?\s+presente)(?:\s+(?:for|por|für|pour|de))?`,
+  ].join('|')})\\s*[:.]?\\s*[-−+]?\\s*$`,
   'iu',
 );
 /** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$3.90 back", "$13 off". */
 const NEVER_AFTER =
-  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta))(?![\p{L}-]))/iu;
+  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta)|coupons?|cup[oó]n|cupom|vouchers?|gutschein|pfand|deposit|consigne|statiegeld)(?![\p{L}-])|\s?[x×](?:\s+(?:de|of|à|a|sem|sin)(?![\p{L}])|\s*$))/iu;
 /**
  * An amount per month or week ("$12/mo", "29 € al mes"): a financing plan's instalment beside a price, but
  * the price itself of a subscription; so it only loses to other prices.
  */
 const PERIOD_AFTER =
-  /^\s*(?:(?:\/|per|a|al|por|ao|pro|par|each)\s*(?:mo|mos|month|mth|mes|mês|monat|mois|mese|maand|wk|week|semana)|monthly|mensais|mensuales?)(?![\p{L}])/iu;
+  /^\s*(?:(?:\/|per|a|al|por|ao|pro|par|each)\s*(?:mo|mos|month|mth|mes|mês|monat|mois|mese|maand|wk|week|semana)|monthly|mensais|mensuales?|mtl|monatl(?:ich)?|mensuel(?:le)?s?|al\s+mese|p\.\s?m)(?![\p{L}])/iu;
 /** Shipping words: an amount in a line about shipping is a threshold or a shipping cost. */
 const SHIPPING =
   /\b(?:shipping|delivery|envío|envíos|envio|envios|entrega|frete|portes|livraison|versand|versandkostenfrei|lieferung|spedizione|verzending|bezorging)\b/iu;
 /** How a line's words lead to a threshold or a cost: "…over", "…a partir de", "…from", "…:". */
 const LEADS_TO_AMOUNT =
-  /(?:\b(?:over|above|from|of|de|desde|acima\s+de|ab|dès|más\s+de|mais\s+de|superiores?\s+a|von|orders?)|:)\s*$/iu;
+  /(?:\b(?:over|above|from|of|de|desde|acima\s+de|ab|dès|más\s+de|mais\s+de|superiores?\s+a|von|orders?|at)|:)\s*$/iu;
 /** Pay-later providers and their words: their amounts are instalments. */
 const FINANCING =
   /\b(?:afterpay|klarna|affirm|sezzle|clearpay|quadpay|zip\s?pay|laybuy|humm|openpay|atome|tabby|tamara|scalapay|sequra|aplazo|kueski|interest[-\s]free|sem\s+juros|sin\s+intereses|zinsfrei)\b/iu;
+/**
+ * Financing words: an amount in a line they open and lead to ("Finanzierung ab 54,13 €", "EMI starts at ₹63")
+ * is an instalment. Unlike the providers' names, they do not make an amount followed by them one.
+ */
+const FINANCE_WORDS =
+  /(?:^|[^\p{L}])(?:financing|finance|financement|financiación|financiamiento|financiamento|finanziamento|finanzierung|ratenkauf|emi|no\s+cost\s+emi|0\s?%\s+apr)(?![\p{L}])/iu;
+/**
+ * The EU Omnibus note: the lowest price of the last 30 days (before the reduction), shown beside a sale price,
+ * never the price itself. "Najniższa cena z 30 dni przed obniżką:", "Niedrigster Preis der letzten 30 Tage".
+ */
+const OMNIBUS =
+  /(?:lowest|niedrigste[rn]?|najniższa|plus\s+bas|más\s+bajo|mais\s+baixo|più\s+basso|laagste|nejnižší|najnižšia|lägsta|laveste|alacsonyabb|cel\s+mai\s+mic)[^\d]{0,60}\d+\s*(?:\p{L}+\s+)?(?:days?|tage[n]?|dni|jours|días|dias|giorni|dagen|dní|dnů|dagar|dage|nap|zile)(?![\p{L}])|(?:^|[^\p{L}])(?:przed\s+obniżką|vor\s+(?:der\s+)?(?:preissenkung|preisreduzierung|reduzierung)|prior\s+to\s+(?:the\s+)?(?:price\s+)?(?:discount|reduction)|avant\s+(?:la\s+)?(?:réduction|remise)|omnibus)(?![\p{L}])/iu;
+const OMNIBUS_AFTER =
+  /^\s*[-–(]?\s*(?:lowest|niedrigste[rn]?|najniższa|prix\s+le\s+plus\s+bas|precio\s+más\s+bajo|preço\s+mais\s+baixo|prezzo\s+più\s+basso|laagste)(?![\p{L}])/iu;
 /** An amount in text: a sign beside a number, or a number with two decimals. Only cuts lines into one amount's words. */
 const MONEY =
   /(?:[A-Z]{1,3}\$|\$|€|£|¥|₹|₩|₽|₺|₪|₫|₱|฿|zł|Kč|kr|Ft|lei|CHF|USD|EUR|GBP|BRL|MXN|CAD|AUD)\s?\d+(?:(?:[.,'’]|[\u00a0\u202f ](?=\d{3}(?!\d)))\d+)*|\d+(?:(?:[.,'’]|[\u00a0\u202f ](?=\d{3}(?!\d)))\d+)*\s?(?:\$|€|£|¥|₹|₩|₽|₺|₪|₫|₱|฿|zł|Kč|kr|Ft|lei|CHF|USD|EUR|GBP|BRL|MXN|CAD|AUD)|\d+[.,]\d{2}(?!\d)/gu;
@@ -176,6 +209,27 @@ function centsJoined(el: Element): string | null {
   return changed ? out.replace(/\s+/g, ' ').trim() : null;
 }
 
+/** A currency sign standing alone in its element. */
+const LONE_SIGN =
+  /^(?:[A-Z]{0,2}\$|€|£|¥|₹|₩|₽|₺|₪|₫|₱|฿|zł|Kč|kr|Ft|lei|CHF|USD|EUR|GBP|BRL|MXN|CAD|AUD|PLN|SEK|NOK|DKK|CZK)$/;
+
+/**
+ * The currency sign an element's bare number is written with in the next element (`<span>1.299,–</span><sup>€</sup>`),
+ * or null. Looks at the one next element only.
+ */
+function signAfter(el: Element): string | null {
+  for (let s = el.next; s; s = s.next) {
+    if (s.type === 'text') {
+      if ((s as unknown as { data: string }).data.trim() === '') continue;
+      return null;
+    }
+    if (!isElement(s)) continue;
+    const t = textOf(s).trim();
+    return t.length <= 4 && LONE_SIGN.test(t) ? t : null;
+  }
+  return null;
+}
+
 interface LineContext {
   before: string;
   after: string;
@@ -247,11 +301,16 @@ function kindOf(whole: string, after: string, lineStart: boolean): Kind {
   if (
     NEVER_BEFORE.test(before) ||
     NEVER_AFTER.test(after) ||
+    UNIT_AFTER.test(head) ||
     /(?:^|\s)[-−]$/.test(before) ||
     // Words about shipping or pay-later opening the line and leading to the amount ("Envío gratis a partir
     // de 30 €", "Shipping: $5"); a "Free shipping" badge just before the price leaves it the price. After
     // an amount: only when they follow it at once ("$9.75 by afterpay"), never "$39.00 or 4 payments…".
-    (lineStart && LEADS_TO_AMOUNT.test(before) && (SHIPPING.test(whole) || FINANCING.test(whole))) ||
+    (lineStart &&
+      LEADS_TO_AMOUNT.test(before) &&
+      (SHIPPING.test(whole) || FINANCING.test(whole) || FINANCE_WORDS.test(whole))) ||
+    OMNIBUS.test(whole.length > 160 ? whole.slice(-160) : whole) ||
+    OMNIBUS_AFTER.test(head) ||
     (!/^\s*(?:or|ou|o|oder|ou\s+em)\b/i.test(headWords) && FINANCING.test(headWords))
   )
     return 'never';
@@ -400,7 +459,7 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
           : 0;
     if (FOREIGN_TAGS.has(node.name) && node.name !== 'nav' && node.name !== 'footer' && node.name !== 'aside')
       return;
-    const text = textOf(node).replace(/\s+/g, ' ').trim();
+    let text = textOf(node).replace(/\s+/g, ' ').trim();
     const hinted = /price|preco|preço|prix|preis|precio|prezzo|цена|cena/.test(m);
     if (!/\d/.test(text) || text.length > 60) {
       // A loop here, not a helper: one stack frame per level of nesting, as deep pages need.
@@ -412,6 +471,13 @@ function collectCandidates($: CheerioAPI, hints: ExtractHints): PriceCandidate[]
       return;
     }
     let parsed = parsePrice(text, opts);
+    if (parsed.amount !== null && parsed.currencyRaw === null && /^[\d\s.,'’–-]{1,20}$/.test(text)) {
+      const sign = signAfter(node);
+      if (sign) {
+        text = `${text} ${sign}`;
+        parsed = parsePrice(text, opts);
+      }
+    }
     const looksLikePrice = parsed.amount !== null && (parsed.currencyRaw !== null || hinted);
     const childQualifies = node.children.some(
       (c) => isElement(c) && /\d/.test(textOf(c)) && parsePrice(textOf(c), opts).currencyRaw !== null,
@@ -652,6 +718,22 @@ export function extractHeuristicOffer($: CheerioAPI, hints: ExtractHints): Heuri
     best = own[0];
   } else {
     best = (own.length === selling.length ? tied : nearest(own))[0] ?? null;
+    // An amount that won only by standing nearer an add-to-cart button than the title ("Bonus $15 credit" just above
+    // the button) loses to one its own class or itemprop names a price, in the block holding the title and the button.
+    const button = marks.find((m) => m !== h1);
+    if (best && !best.hinted && h1 && button && treeDistance(button, best.el) < treeDistance(h1, best.el)) {
+      const titleUp = new Set<AnyNode>(ancestry(h1));
+      let block: AnyNode | null = button;
+      while (block && !titleUp.has(block)) block = block.parent;
+      const inBlock = (c: PriceCandidate) => {
+        for (let n: AnyNode | null = c.el; n; n = n.parent) if (n === block) return true;
+        return false;
+      };
+      const named = block ? own.filter((c) => c.hinted && inBlock(c)) : [];
+      // Not when the title and the button meet only at the page's body: that block is the whole page.
+      if (block && isElement(block) && block.name !== 'body' && block.name !== 'html' && named.length > 0)
+        best = nearest(named)[0];
+    }
   }
   if (!best) return { offer: null, reason: 'no price near the main product block' };
   const chosen = best;

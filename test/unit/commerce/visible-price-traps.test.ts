@@ -266,3 +266,103 @@ describe('stays linear', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('amounts just before the add-to-cart button that are no price of the item', () => {
+  it.each([
+    'coupon-before-atc',
+    'eco-fee-pt',
+    'multibuy-leve-pague',
+    'omnibus-pl',
+    'open-box-protection',
+    'financing-mtl-dash-cents',
+    'list-markers-split',
+  ])('%s', expectFixture);
+
+  // The price sits deeper than the line beside the button, so only the line's words can keep it from winning.
+  const near = (line: string) =>
+    `<main><div class="pdp"><h1>Serum</h1><div class="info"><div><span>$39.00</span></div></div><p>${line}</p><button>Add to cart</button></div></main>`;
+
+  it.each([
+    ['a coupon (en)', 'Apply $5.00 coupon'],
+    ['a coupon (es)', 'Cupón de 5,00 $'],
+    ['a coupon (pt)', 'Cupom de $ 5,00'],
+    ['a deposit (de)', 'zzgl. 0,25 $ Pfand'],
+    ['an eco fee (fr)', 'dont éco-participation : 2,00 $'],
+    ['a multi-buy (es)', '2ª unidad: 19,50 $'],
+    ['a multi-buy (en)', 'Buy 2, pay $70.00'],
+    ['an Omnibus note (en)', 'Lowest price in the last 30 days: $35.00'],
+    ['an Omnibus note (de)', 'Niedrigster Preis der letzten 30 Tage: 35,00 $'],
+    ['an Omnibus note (fr)', 'Prix le plus bas des 30 derniers jours : 35,00 $'],
+    ['an Omnibus note (es)', 'Precio más bajo de los últimos 30 días: 35,00 $'],
+    ['an Omnibus note (pt)', 'Preço mais baixo dos últimos 30 dias: 35,00 $'],
+    ['a used offer', 'Used from $25.00'],
+    ['a used offer (de)', 'Gebraucht ab 25,00 $'],
+    ['another sellers offer', 'New (12) from $36.00'],
+    ['a protection plan', '3-Year Protection Plan $9.99'],
+    ['gift wrap', 'Gift wrap +$5.00'],
+    ['financing (de)', 'Finanzierung ab 3,25 $ mtl.'],
+    ['financing (India)', 'EMI starts at $3.25. No Cost EMI available'],
+  ])('%s', (_, line) => {
+    expect(offerOf(near(line))?.price).toBe('39');
+  });
+
+  it('an amount whose own class names it a price beats an unnamed one that is only nearer the add-to-cart button', () => {
+    const html =
+      '<main><div class="pdp"><div class="head"><h1>Serum</h1></div><div class="info"><div class="box"><span class="product-price">$39.00</span></div></div><div class="perk">Bonus $15.00 store credit</div><button>Add to cart</button></div></main>';
+    expect(offerOf(html)?.price).toBe('39');
+  });
+});
+
+describe('more ways shops mark the list price', () => {
+  it.each([
+    [
+      'a "Price--compareAt" modifier',
+      '<div><span class="Price Price--highlight">$89.00</span> <span class="Price Price--compareAt">$119.00</span></div>',
+      { price: '89', listPrice: '119' },
+    ],
+    [
+      'a "compareAtPrice" class',
+      '<div><span class="salePrice">$89.00</span> <span class="compareAtPrice">$119.00</span></div>',
+      { price: '89', listPrice: '119' },
+    ],
+    [
+      'a "…RegularPrice" class beside a lower price',
+      '<div><p class="a-product__paragraphDiscountPrice">$1,899<sup>00</sup></p><p class="a-product__paragraphRegularPrice">$2,499.00</p></div>',
+      { price: '1899', listPrice: '2499' },
+    ],
+    [
+      '"M.R.P.:" before a struck price',
+      '<div><span class="priceToPay">₹1,299</span></div><div><span>M.R.P.: <span>₹1,999</span></span></div>',
+      { price: '1299', listPrice: '1999' },
+    ],
+  ])('%s', (_, block, expected) => {
+    expect(offerOf(`<main><h1>Serum</h1>${block}<button>Add to cart</button></main>`)).toMatchObject(
+      expected,
+    );
+  });
+
+  it('a price written "1.299,–" with its currency in a separate sup', () => {
+    const html =
+      '<main><h1>Laptop Pro 15</h1><div><p class="strikethrough">UVP <span>1.499,00 €</span></p><span>1.299,–</span><sup>€</sup><p>inkl. MwSt., zzgl. Versandkosten, Lieferung in 2-3 Werktagen</p></div><button>In den Warenkorb</button></main>';
+    expect(offerOf(html, 'https://shop.test/de/p/laptop', { locale: 'de-DE' })).toMatchObject({
+      price: '1299',
+      listPrice: '1499',
+      currency: 'EUR',
+    });
+  });
+
+  it('a unit price in the element after the amount ("€8,65" then "/lt") is never the price; a size after it is no unit price', () => {
+    expect(
+      offerOf(
+        '<main><h1>Azeite</h1><div><div><span class="sales">€6,49</span></div></div><div><span>€8,65</span><span>/lt</span></div><button>Adicionar</button></main>',
+        'https://shop.test/p/azeite',
+        { locale: 'pt-PT' },
+      )?.price,
+    ).toBe('6.49');
+    expect(
+      offerOf(
+        '<main><h1>Serum</h1><div><span>$38.00</span><span> / 1.7 oz</span></div><button>Add to cart</button></main>',
+      )?.price,
+    ).toBe('38');
+  });
+});
