@@ -92,7 +92,7 @@ const NEVER_BEFORE = new RegExp(
     String.raw`(?<![\p{L}])(?:eco[\s-]?valor|[ée]co[\s-]?participation|[ée]co[\s-]?part\.?|ecotasa|eco[\s-]?tax[ea]?|pfand|deposit|consigne|statiegeld|(?:recycling|environmental|disposal|handling)\s+fee)(?:\s+(?:de|of|von|incl\.?|inclu[ií]d[ao]))?`,
     // A multi-buy tier: "Leve 2, pague 11,98 €", "Buy 2, pay", "2ª unidad:", "2nd item".
     String.raw`(?<![\p{L}])(?:leve|lleva|llévate|take|buy|compre|compra|nimm|kaufe|achetez|prenez)\s+\d+\s*,?\s*(?:(?:e|y|and|und|et)\s+)?(?:pague|paga|pay|zahle|zahl|payez)`,
-    String.raw`(?<![\p{L}\d])\d\s*(?:ª|º|°|nd|rd|th|e|ème|te|\.)?\s*(?:unidad|unidade|unité|einheit|unit|item|artículo|artigo|article|stück|produto|producto)(?:\s+(?:por|a|à|al|ao|for|für|zu|pour))?`,
+    String.raw`(?:(?<![\p{L}\d])\d\s*(?:ª|º|°|nd|rd|th|e|ème|te|\.)|(?<![\p{L}])(?:segund[ao]|second|zweite[sn]?|deuxième))\s*(?:unidad|unidade|unité|einheit|unit|item|artículo|artigo|article|stück|produto|producto)(?:\s+(?:por|a|à|al|ao|for|für|zu|pour))?`,
     // Another offer of the same item, not this one: "Open-Box: from $679.99", "Used from", "New (12) from".
     String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|used|reacondicionad[oa]s?|recondicionad[oa]s?|usad[oa]s?|seminuev[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?|occasion|ricondizionat[oi]|usat[oi]|new|neu|nuevo|novo|neuf|buying\s+choices|other\s+sellers|more\s+offers|otras\s+ofertas|outras\s+ofertas|weitere\s+angebote|autres\s+offres)\s*(?:\(\d+\))?\s*[:,]?\s*(?:from|desde|a\s+partir\s+de|ab|dès|à\s+partir\s+de|da|starting\s+at)`,
     String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|reacondicionad[oa]s?|recondicionad[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?)\s*:?`,
@@ -131,7 +131,7 @@ const FINANCE_WORDS =
  * never the price itself. "Najniższa cena z 30 dni przed obniżką:", "Niedrigster Preis der letzten 30 Tage".
  */
 const OMNIBUS =
-  /(?:lowest|niedrigste[rn]?|najniższa|plus\s+bas|más\s+bajo|mais\s+baixo|più\s+basso|laagste|nejnižší|najnižšia|lägsta|laveste|alacsonyabb|cel\s+mai\s+mic)[^\d]{0,60}\d+\s*(?:\p{L}+\s+)?(?:days?|tage[n]?|dni|jours|días|dias|giorni|dagen|dní|dnů|dagar|dage|nap|zile)(?![\p{L}])|(?:^|[^\p{L}])(?:przed\s+obniżką|vor\s+(?:der\s+)?(?:preissenkung|preisreduzierung|reduzierung)|prior\s+to\s+(?:the\s+)?(?:price\s+)?(?:discount|reduction)|avant\s+(?:la\s+)?(?:réduction|remise)|omnibus)(?![\p{L}])/iu;
+  /(?:lowest|niedrigste[rn]?|najniższa|plus\s+bas|más\s+bajo|mais\s+baixo|più\s+basso|laagste|nejnižší|najnižšia|lägsta|laveste|alacsonyabb|cel\s+mai\s+mic)[^\d]{0,60}\d+\s*(?:\p{L}+\s+)?(?:days?|tage[n]?|dni|jours|días|dias|giorni|dagen|dní|dnů|dagar|dage|nap|zile)(?![\p{L}])|(?:^|[^\p{L}])(?:przed\s+obniżką|vor\s+(?:der\s+)?(?:preissenkung|preisreduzierung|reduzierung)|prior\s+to\s+(?:the\s+)?(?:price\s+)?(?:discount|reduction)|avant\s+(?:la\s+)?(?:réduction|remise))(?![\p{L}])/iu;
 const OMNIBUS_AFTER =
   /^\s*[-–(]?\s*(?:lowest|niedrigste[rn]?|najniższa|prix\s+le\s+plus\s+bas|precio\s+más\s+bajo|preço\s+mais\s+baixo|prezzo\s+più\s+basso|laagste)(?![\p{L}])/iu;
 /** An amount in text: a sign beside a number, or a number with two decimals. Only cuts lines into one amount's words. */
@@ -302,7 +302,8 @@ function kindOf(whole: string, after: string, lineStart: boolean): Kind {
     NEVER_BEFORE.test(before) ||
     NEVER_AFTER.test(after) ||
     UNIT_AFTER.test(head) ||
-    /(?:^|\s)[-−]$/.test(before) ||
+    // "-$5" is a deduction; "+$5" or "(+ 5 €)" an add-on's surcharge.
+    /(?:^|\s)[-−]$|(?:^|[\s(])\+\s?$/.test(before) ||
     // Words about shipping or pay-later opening the line and leading to the amount ("Envío gratis a partir
     // de 30 €", "Shipping: $5"); a "Free shipping" badge just before the price leaves it the price. After
     // an amount: only when they follow it at once ("$9.75 by afterpay"), never "$39.00 or 4 payments…".

@@ -198,6 +198,9 @@ describe('the words that do not make a trap', () => {
     ['"from" before the price', '<div><span>From $29.00</span></div>', '29'],
     ['"Precio de … por unidad"', '<p><span>Precio de 19,95 € por unidad</span></p>', '19.95'],
     ['a name ending in "Original" before the price', '<p><b>The Original</b> <span>$39.00</span></p>', '39'],
+    ['a pack-size option "1 unit"', '<div><label>1 unit <span>$39.00</span></label></div>', '39'],
+    ['a book named "Omnibus"', '<p><b>The Sandman Omnibus</b> <span>$39.00</span></p>', '39'],
+    ['a name ending in "New"', '<p><b>Everything New</b> <span>$39.00</span></p>', '39'],
     [
       '"Regular price" before the only price',
       '<div><span>Regular price</span> <span>$39.00</span></div>',
@@ -300,6 +303,7 @@ describe('amounts just before the add-to-cart button that are no price of the it
     ['another sellers offer', 'New (12) from $36.00'],
     ['a protection plan', '3-Year Protection Plan $9.99'],
     ['gift wrap', 'Gift wrap +$5.00'],
+    ['a surcharge', 'Engraving (+ $7.50)'],
     ['financing (de)', 'Finanzierung ab 3,25 $ mtl.'],
     ['financing (India)', 'EMI starts at $3.25. No Cost EMI available'],
   ])('%s', (_, line) => {
