@@ -104,7 +104,7 @@ const NEVER_BEFORE = new RegExp(
 );
 /** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$3.90 back", "$13 off". */
 const NEVER_AFTER =
-  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta)|coupons?|cup[oó]n|cupom|vouchers?|gutschein|pfand|deposit|consigne|statiegeld)(?![\p{L}-])|\s?[x×](?:\s+(?:de|of|à|a|sem|sin)(?![\p{L}])|\s*$))/iu;
+  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta|cup[oó]n|cupom)|coupons?|cup[oó]n|cupom|vouchers?|gutschein|pfand|deposit|consigne|statiegeld)(?![\p{L}-])|\s?[x×](?:\s+(?:de|of|à|a|sem|sin)(?![\p{L}])|\s*$))/iu;
 /**
  * An amount per month or week ("$12/mo", "29 € al mes"): a financing plan's instalment beside a price, but
  * the price itself of a subscription; so it only loses to other prices.
@@ -131,7 +131,7 @@ const FINANCE_WORDS =
  * never the price itself. "Najniższa cena z 30 dni przed obniżką:", "Niedrigster Preis der letzten 30 Tage".
  */
 const OMNIBUS =
-  /(?:lowest|niedrigste[rn]?|najniższa|plus\s+bas|más\s+bajo|mais\s+baixo|più\s+basso|laagste|nejnižší|najnižšia|lägsta|laveste|alacsonyabb|cel\s+mai\s+mic)[^\d]{0,60}\d+\s*(?:\p{L}+\s+)?(?:days?|tage[n]?|dni|jours|días|dias|giorni|dagen|dní|dnů|dagar|dage|nap|zile)(?![\p{L}])|(?:^|[^\p{L}])(?:przed\s+obniżką|vor\s+(?:der\s+)?(?:preissenkung|preisreduzierung|reduzierung)|prior\s+to\s+(?:the\s+)?(?:price\s+)?(?:discount|reduction)|avant\s+(?:la\s+)?(?:réduction|remise))(?![\p{L}])/iu;
+  /(?:lowest|niedrigste[rn]?|tiefstpreis|najniższa|plus\s+bas|m[ií]nimo|menor|más\s+bajo|mais\s+baixo|più\s+basso|laagste|nejnižší|najnižšia|lägsta|laveste|alacsonyabb|cel\s+mai\s+mic)[^\d]{0,60}\d+\s*(?:\p{L}+\s+)?(?:days?|tage[n]?|dni|jours|días|dias|giorni|dagen|dní|dnů|dagar|dage|nap|zile)(?![\p{L}])|(?:^|[^\p{L}])(?:przed\s+obniżką|vor\s+(?:der\s+)?(?:preissenkung|preisreduzierung|reduzierung)|prior\s+to\s+(?:the\s+)?(?:price\s+)?(?:discount|reduction)|avant\s+(?:la\s+)?(?:réduction|remise))(?![\p{L}])/iu;
 const OMNIBUS_AFTER =
   /^\s*[-–(]?\s*(?:lowest|niedrigste[rn]?|najniższa|prix\s+le\s+plus\s+bas|precio\s+más\s+bajo|preço\s+mais\s+baixo|prezzo\s+più\s+basso|laagste)(?![\p{L}])/iu;
 /** An amount in text: a sign beside a number, or a number with two decimals. Only cuts lines into one amount's words. */

@@ -298,6 +298,8 @@ describe('amounts just before the add-to-cart button that are no price of the it
     ['an Omnibus note (fr)', 'Prix le plus bas des 30 derniers jours : 35,00 $'],
     ['an Omnibus note (es)', 'Precio más bajo de los últimos 30 días: 35,00 $'],
     ['an Omnibus note (pt)', 'Preço mais baixo dos últimos 30 dias: 35,00 $'],
+    ['an Omnibus note (de, "Tiefstpreis")', 'Tiefstpreis der letzten 30 Tage: 35,00 $'],
+    ['a coupon after the amount (es)', '5,00 $ de cupón'],
     ['a used offer', 'Used from $25.00'],
     ['a used offer (de)', 'Gebraucht ab 25,00 $'],
     ['another sellers offer', 'New (12) from $36.00'],
