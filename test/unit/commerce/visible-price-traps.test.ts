@@ -258,16 +258,16 @@ describe('stays linear', () => {
     expect(offerOf(`<main><h1>Deep</h1>${nested}<button>Add to cart</button></main>`)?.price).toBe('5');
   });
 
-  it('a flat page of 20,000 inline prices with instalment words is read in well under a few seconds', () => {
+  // No timing assertion (speed lives in benchmarks): a quadratic reading of 40,000 amounts takes minutes and hits the
+  // test timeout; a linear one takes about a second, or a few on a loaded machine.
+  it('a flat page of 20,000 inline prices with instalment words is read, not hung', () => {
     const spans = Array.from(
       { length: 20_000 },
       (_, i) => `<span>4 x $${(i % 90) + 1}.00</span> <span>$${i + 1}.00</span>`,
     );
     const html = `<main><h1>Everything</h1><div>${spans.join('')}</div><button>Add to cart</button></main>`;
-    const started = performance.now();
-    offerOf(html);
-    expect(performance.now() - started).toBeLessThan(5_000);
-  });
+    expect(offerOf(html)?.price).toMatch(/^\d+$/);
+  }, 30_000);
 });
 
 describe('amounts just before the add-to-cart button that are no price of the item', () => {
