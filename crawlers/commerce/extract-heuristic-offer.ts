@@ -36,7 +36,8 @@ const LIST_MARKER =
 const REGULAR_MARKER = /\bregular\b|price--?regular|regular-?price/;
 /** Not struck, struck only by a "regular" marker, struck. */
 type Struck = 0 | 1 | 2;
-const ADD_TO_CART =
+/** A control that puts a product in the cart (its label, value, name or class). */
+export const ADD_TO_CART =
   /add[\s_-]*to[\s_-]*(?:cart|bag|basket|trolley)|buy[\s_-]*now|comprar|adicionar|ajouter au panier|in den warenkorb|warenkorb|aggiungi al carrello|añadir al carrito|в корзину|do koszyka|do košíku/i;
 
 /** Site functions: a link to them (add to cart, wishlist, compare) never makes a product card. */

@@ -2,7 +2,12 @@ import { type CheerioAPI, load } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { mayBeProductPage } from './discover-links.ts';
 import { extractBySelectors } from './extract-by-selectors.ts';
-import { extractHeuristicOffer, type HeuristicReading, listingReason } from './extract-heuristic-offer.ts';
+import {
+  ADD_TO_CART,
+  extractHeuristicOffer,
+  type HeuristicReading,
+  listingReason,
+} from './extract-heuristic-offer.ts';
 import { extractPromotions } from './extract-promotions.ts';
 import { readJsonLd } from './read-jsonld.ts';
 import { readMicrodata } from './read-microdata.ts';
@@ -226,9 +231,6 @@ const CART_TITLE =
 /** The sum of a cart's lines. */
 const CART_TOTAL = /\b(?:sub-?total|order total|estimated total|zwischensumme|sous-total|totale parziale)\b/i;
 
-/** A control that puts this page's product in the cart. */
-const ADD_TO_CART =
-  /add[\s_-]*to[\s_-]*(?:cart|bag|basket|trolley)|buy[\s_-]*now|comprar|adicionar ao|ajouter au panier|in den warenkorb|aggiungi al carrello|añadir al carrito|в корзину|do koszyka|do košíku/i;
 /** Page chrome and drawers: a button there (a mini-cart's, a header's) is not this page's. */
 const CHROME =
   /(?:^|\s)(?:[\w-]*drawer[\w-]*|mini-?cart[\w-]*|(?:site-)?(?:header|footer)|nav|navbar|menu)(?:$|\s)/i;
