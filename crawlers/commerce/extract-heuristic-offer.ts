@@ -78,14 +78,14 @@ const FROM_AFTER =
  */
 const NEVER_BEFORE = new RegExp(
   `(?:${[
-    String.raw`\b(?:[2-9]|[1-9]\d)\s*[x×]\s*(?:(?:sem|sin)\s+jur[oe]s\s+|sin\s+inter[eé]s(?:es)?\s+)?(?:de|of|à|a)?`,
-    String.raw`\b(?:installments?|instalments?|payments?|parcelas?|prestaç(?:ões|ão)|mensalidades|cuotas?|pagos|mensualidades|raten|versements?|paiements?|termijnen)\b[^\d$€£]{0,24}`,
-    String.raw`(?<![\p{L}])(?:you\s+)?(?:save|saving|savings|ahorr(?:a|as|e|o|ás)|economi[zs]e|economia|poupe|poupa|sparen|spare|économisez|économie|risparmi[ao]?|bespaar|korting|descuento|desconto|rabatt|remise|discount)\b(?:\s+(?:de|of))?\s*:?(?:\s+(?:up\s+to|hasta|até|bis\s+zu|jusqu'à))?`,
+    String.raw`(?<!(?:size|talla|tamanho|tam\.|größe|gr\.|taille|taglia|maat|rozmiar)\s*:?\s*)\b(?:[2-9]|[1-9]\d)\s*[x×]\s*(?:(?:sem|sin)\s+jur[oe]s\s+|sin\s+inter[eé]s(?:es)?\s+)?(?:de|of|à|a)?`,
+    String.raw`\b\d+\s+(?:[\p{L}-]+\s+){0,2}(?:installments?|instalments?|payments?|parcelas?|prestaç(?:ões|ão)|mensalidades|cuotas?|pagos|mensualidades|raten|versements?|paiements?|termijnen)\b[^\d$€£]{0,24}`,
+    String.raw`(?<![\p{L}])(?<!(?:con|com|with|after|mit|avec|après|nach|met|na|price|precio|preço|prix|preis|prezzo)\s+)(?:you\s+)?(?:save|saving|savings|ahorr(?:a|as|e|o|ás)|economi[zs]e|economia|poupe|poupa|sparen|spare|économisez|économie|risparmi[ao]?|bespaar|korting|descuento|desconto|rabatt|remise|discount)\b(?:\s+(?:de|of))?\s*:?(?:\s+(?:up\s+to|hasta|até|bis\s+zu|jusqu'à))?`,
     String.raw`\b(?:orders?|purchases?|compras?|pedidos?|encomendas?|commandes?|bestellungen?|ordini)\s+(?:over|above|of|from|de|superiores?\s+a|acima\s+de|a\s+partir\s+de|mais\s+de|más\s+de|à\s+partir\s+de|dès|ab|über|von|oltre)`,
     String.raw`\b(?:on|en|em|sur|auf)\s+(?:orders?|pedidos?|compras?|commandes?|bestellungen?)`,
     String.raw`\b(?:spend(?:ing)?|bestellwert)(?:\s+(?:over|at\s+least|more\s+than))?`,
     String.raw`\b(?:minimum|mínimo|min\.)(?:\s+(?:order|purchase|de\s+compra|pedido))?\s*(?:of|de)?`,
-    String.raw`\b\d+\s*\+?\s*(?:for|por|pour|für|voor)`,
+    String.raw`(?<!(?:of|de|da|von|x)\s+)\b\d+\s*\+?\s*(?:for|por|pour|für|voor)`,
     String.raw`\b(?:earn|gana|ganhe|ganha|receba|recibe|cashback|worth|valued\s+at|value\s+of|valor\s+de|valeur\s+de|im\s+wert\s+von)`,
     // A coupon or voucher: "Cupón de 5 €", "Coupon: $10", "Gutschein über 10 €".
     String.raw`(?<![\p{L}])(?:coupons?|cup[oó]n(?:es)?|cupom|cupons|vouchers?|gutscheine?|bon\s+d[e']\s*(?:achat|réduction)|code\s+promo|promo\s*code)(?:\s+(?:de|of|von|über|worth))?`,
@@ -95,8 +95,8 @@ const NEVER_BEFORE = new RegExp(
     String.raw`(?<![\p{L}])(?:leve|lleva|llévate|take|buy|compre|compra|nimm|kaufe|achetez|prenez)\s+\d+\s*,?\s*(?:(?:e|y|and|und|et)\s+)?(?:pague|paga|pay|zahle|zahl|payez)`,
     String.raw`(?:(?<![\p{L}\d])\d\s*(?:ª|º|°|nd|rd|th|e|ème|te|\.)|(?<![\p{L}])(?:segund[ao]|second|zweite[sn]?|deuxième))\s*(?:unidad|unidade|unité|einheit|unit|item|artículo|artigo|article|stück|produto|producto)(?:\s+(?:por|a|à|al|ao|for|für|zu|pour))?`,
     // Another offer of the same item, not this one: "Open-Box: from $679.99", "Used from", "New (12) from".
-    String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|used|reacondicionad[oa]s?|recondicionad[oa]s?|usad[oa]s?|seminuev[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?|occasion|ricondizionat[oi]|usat[oi]|new|neu|nuevo|novo|neuf|buying\s+choices|other\s+sellers|more\s+offers|otras\s+ofertas|outras\s+ofertas|weitere\s+angebote|autres\s+offres)\s*(?:\(\d+\))?\s*[:,]?\s*(?:from|desde|a\s+partir\s+de|ab|dès|à\s+partir\s+de|da|starting\s+at)`,
-    String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|reacondicionad[oa]s?|recondicionad[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?)\s*:?`,
+    String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|used|reacondicionad[oa]s?|recondicionad[oa]s?|usad[oa]s?|seminuev[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?|occasion|ricondizionat[oi]|usat[oi]|(?:new|neu|nuevo|novo|neuf)\s*\(\d+\)|buying\s+choices|other\s+sellers|more\s+offers|otras\s+ofertas|outras\s+ofertas|weitere\s+angebote|autres\s+offres)\s*(?:\(\d+\))?\s*[:,]?\s*(?:from|desde|a\s+partir\s+de|ab|dès|à\s+partir\s+de|da|starting\s+at)`,
+    String.raw`(?<![\p{L}])(?:open[\s-]?box|refurbished|renewed|pre-?owned|reacondicionad[oa]s?|recondicionad[oa]s?|gebraucht|b-ware|generalüberholt|reconditionnés?)\s*:`,
     // An add-on sold with it: "2-Year Protection $89.99", "Extended warranty", "Gift wrap +$5".
     String.raw`\b\d+[\s-]*(?:years?|yrs?|jahre?|ans?|años?|anos?|anni)[\s-]*(?:protection(?:\s+plan)?|warranty|garantie|garant[ií]a|garanzia)`,
     String.raw`(?<![\p{L}])(?:protection\s+plan|extended\s+warranty|garant[ií]a\s+extendida|garantia\s+estendida|garantieverlängerung|extension\s+de\s+garantie|applecare\+?|gift[\s-]*wrap(?:ping)?|geschenkverpackung|emballage\s+cadeau|papel\s+de\s+regalo|embrulho(?:\s+para)?\s+presente)(?:\s+(?:for|por|für|pour|de))?`,
@@ -105,7 +105,7 @@ const NEVER_BEFORE = new RegExp(
 );
 /** Words right after an amount that is no price of the item: "$50+", "($25 value)", "$3.90 back", "$13 off". */
 const NEVER_AFTER =
-  /^(?:\+(?!\s*\d)|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta|cup[oó]n|cupom)|coupons?|cup[oó]n|cupom|vouchers?|gutschein|pfand|deposit|consigne|statiegeld)(?![\p{L}-])|\s?[x×](?:\s+(?:de|of|à|a|sem|sin)(?![\p{L}])|\s*$))/iu;
+  /^(?:\+(?!\s*(?:\d|shipping|s&h|tax|vat|iva|mwst|envío|envio|frete|portes|versand|livraison|p&p|postage|delivery))|\s*\)?\s*(?:value|worth|valor|valeur|wert|valore|waarde)(?![\p{L}])(?!\s+(?:size|set|pack|kit|bundle|edition))|\s*(?:back(?!\s+(?:in\s+stock|to|order))|cash\s?back|off|in\s+(?:rewards?|points|credit)|de\s+(?:desconto|descuento|cashback|volta|cup[oó]n|cupom)|coupons?|cup[oó]n|cupom|vouchers?|gutschein|pfand|deposit|consigne|statiegeld)(?![\p{L}-])|\s?[x×](?:\s+(?:de|of|à|a|sem|sin)(?![\p{L}])|\s*$))/iu;
 /**
  * An amount per month or week ("$12/mo", "29 € al mes"): a financing plan's instalment beside a price, but
  * the price itself of a subscription; so it only loses to other prices.
@@ -132,7 +132,7 @@ const FINANCE_WORDS =
  * never the price itself. "Najniższa cena z 30 dni przed obniżką:", "Niedrigster Preis der letzten 30 Tage".
  */
 const OMNIBUS =
-  /(?:lowest|niedrigste[rn]?|tiefstpreis|najniższa|plus\s+bas|m[ií]nimo|menor|más\s+bajo|mais\s+baixo|più\s+basso|laagste|nejnižší|najnižšia|lägsta|laveste|alacsonyabb|cel\s+mai\s+mic)[^\d]{0,60}\d+\s*(?:\p{L}+\s+)?(?:days?|tage[n]?|dni|jours|días|dias|giorni|dagen|dní|dnů|dagar|dage|nap|zile)(?![\p{L}])|(?:^|[^\p{L}])(?:przed\s+obniżką|vor\s+(?:der\s+)?(?:preissenkung|preisreduzierung|reduzierung)|prior\s+to\s+(?:the\s+)?(?:price\s+)?(?:discount|reduction)|avant\s+(?:la\s+)?(?:réduction|remise))(?![\p{L}])/iu;
+  /(?:lowest|niedrigste[rn]?|tiefstpreis|najniższa|plus\s+bas|m[ií]nimo|menor|más\s+bajo|mais\s+baixo|più\s+basso|laagste|nejnižší|najnižšia|lägsta|laveste|alacsonyabb|cel\s+mai\s+mic)(?![^\d]{0,60}(?:guarantee|garant|promise|match))[^\d]{0,60}\d+\s*(?:\p{L}+\s+)?(?:days?|tage[n]?|dni|jours|días|dias|giorni|dagen|dní|dnů|dagar|dage|nap|zile)(?![\p{L}])(?![\s-]*(?:returns?|free\s+returns|money|trial|devoluci|devoluç|rückgabe|retours?|reso))|(?:^|[^\p{L}])(?:przed\s+obniżką|vor\s+(?:der\s+)?(?:preissenkung|preisreduzierung|reduzierung)|prior\s+to\s+(?:the\s+)?(?:price\s+)?(?:discount|reduction)|avant\s+(?:la\s+)?(?:réduction|remise))(?![\p{L}])/iu;
 const OMNIBUS_AFTER =
   /^\s*[-–(]?\s*(?:lowest|niedrigste[rn]?|najniższa|prix\s+le\s+plus\s+bas|precio\s+más\s+bajo|preço\s+mais\s+baixo|prezzo\s+più\s+basso|laagste)(?![\p{L}])/iu;
 /** An amount in text: a sign beside a number, or a number with two decimals. Only cuts lines into one amount's words. */
@@ -245,11 +245,15 @@ interface LineContext {
 
 const CONTEXT_CHARS = 80;
 const CONTEXT_SIBLINGS = 12;
+const collapse = (t: string) => t.replace(/\s+/g, ' ');
+const lastChars = (t: string) => (t.length > CONTEXT_CHARS ? t.slice(-CONTEXT_CHARS) : t);
+const firstChars = (t: string) => (t.length > CONTEXT_CHARS ? t.slice(0, CONTEXT_CHARS) : t);
 
 /**
  * The words beside a node in its line: the text of the inline siblings before and after it, and of its
- * inline ancestors' siblings, up to the first block element either way. Bounded (80 characters, 12
- * siblings a side and level) so a flat page of thousands of spans stays linear.
+ * inline ancestors' siblings, up to the first block element either way, spaces collapsed. Bounded (up to
+ * 80 characters from each of at most 12 siblings a side and level, and no more once 80 are read) so a flat
+ * page of thousands of spans, or one huge neighbour, stays linear.
  */
 function lineContext(at: AnyNode, otherPage: (href: string) => boolean): LineContext {
   let before = '';
@@ -271,7 +275,9 @@ function lineContext(at: AnyNode, otherPage: (href: string) => boolean): LineCon
         openBefore = false;
         break;
       }
-      before = textOf(s) + before;
+      // Each neighbour adds at most its last CONTEXT_CHARS, spaces collapsed as they are added, so the
+      // line stays short whatever a neighbour holds and a link's position is measured on the text read.
+      before = collapse(`${lastChars(textOf(s))}${before}`);
       if (isElement(s) && s.name === 'a' && s.attribs.href && otherPage(s.attribs.href))
         linkFromEnd = before.length;
     }
@@ -285,7 +291,7 @@ function lineContext(at: AnyNode, otherPage: (href: string) => boolean): LineCon
         openAfter = false;
         break;
       }
-      after += textOf(s);
+      after = collapse(`${after}${firstChars(textOf(s))}`);
     }
   }
   return { before, after, linkFromEnd, inLink };
