@@ -55,9 +55,10 @@ const costs = (i: StructuredItem, amount: string) =>
 /**
  * Among priced items none of which is anchored to the page (mainEntity, URL, name), the one the
  * visible page is about; the first unless the page clearly says otherwise. A "frequently bought
- * together" product written first must not take the page: another item wins when it is the only
- * one costing the price shown beside the title, or the only one whose name shares half its words
- * with the title while the first shares none, and the other signal does not favour the first.
+ * together" product written first must not take the page: another item is the candidate when it is
+ * the only one costing the price shown beside the title, or the only one whose name shares half its
+ * words with the title while the first shares none; it wins only when its name is also more like the
+ * title than the first's and the visible price does not favour the first.
  */
 function pickByVisibleEvidence(
   pricedItems: StructuredItem[],
