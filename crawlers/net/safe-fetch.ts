@@ -74,7 +74,8 @@ export interface RetryOptions {
  * or a status in `RETRY_STATUSES`, waiting the longer of its own backoff and the server's `Retry-After`. A
  * permanent failure (refused URL, size cap, redirect loop) is thrown at once; after the last attempt the last
  * error is thrown, or the last response returned, for the caller to record. One brief reset must not cost a feed
- * its whole schedule window.
+ * its whole schedule window. Only GET and HEAD are retried (another method is sent once); an abort while waiting
+ * throws FetchError `aborted`, like an abort during a fetch.
  */
 export async function safeFetchWithRetries(
   url: string,
@@ -83,34 +84,38 @@ export async function safeFetchWithRetries(
 ): Promise<FetchResult> {
   const delays = retry.delaysMs ?? [1_000, 4_000];
   const maxWait = retry.maxWaitMs ?? 30_000;
+  const method = (opts.method ?? 'GET').toUpperCase();
+  const retries = method === 'GET' || method === 'HEAD' ? retry.retries : 0;
   for (let attempt = 0; ; attempt++) {
-    const last = attempt >= retry.retries;
+    const last = attempt >= retries;
     const backoff = delays[Math.min(attempt, delays.length - 1)] ?? 0;
     let res: FetchResult;
     try {
       res = await safeFetch(url, opts);
     } catch (error) {
       if (last || !(error instanceof FetchError) || !isTransientFetchError(error)) throw error;
-      await sleep(backoff, opts.signal);
+      await sleep(backoff, url, opts.signal);
       continue;
     }
     if (last || !RETRY_STATUSES.has(res.status)) return res;
     const asked = parseRetryAfter(res.headers['retry-after']);
     if (asked !== null && asked > maxWait) return res;
-    await sleep(Math.max(backoff, asked ?? 0), opts.signal);
+    await sleep(Math.max(backoff, asked ?? 0), url, opts.signal);
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, url: string, signal: AbortSignal | undefined): Promise<void> {
+  const aborted = () =>
+    new FetchError('aborted', 'aborted while waiting to retry', { url, cause: signal?.reason });
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(aborted());
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(aborted());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

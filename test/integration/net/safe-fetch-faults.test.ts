@@ -323,4 +323,24 @@ describe('safeFetchWithRetries: a moment of trouble is tried again, a refusal is
     expect(requestsTo('/huge?mb=2&key=r5') - before).toBe(1);
     expect((await safeFetchWithRetries(`${fs.url}/status/404`, { policy }, quick)).status).toBe(404);
   });
+
+  it('sends another method than GET or HEAD once, and an abort while waiting is a FetchError aborted', async () => {
+    const post = await safeFetchWithRetries(
+      `${fs.url}/flaky?fail=1&key=r6`,
+      { policy, method: 'POST' },
+      quick,
+    );
+    expect(post.status).toBe(500);
+    expect(requestsTo('/flaky?fail=1&key=r6')).toBe(1);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    await expect(
+      safeFetchWithRetries(
+        `${fs.url}/flaky?fail=5&key=r7`,
+        { policy, signal: controller.signal },
+        { retries: 2, delaysMs: [10_000] },
+      ),
+    ).rejects.toMatchObject({ name: 'FetchError', code: 'aborted' });
+    expect(requestsTo('/flaky?fail=5&key=r7')).toBe(1);
+  });
 });
