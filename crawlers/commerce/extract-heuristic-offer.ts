@@ -45,14 +45,20 @@ const FUNCTION_PATH =
   /\/(?:cart|basket|checkout|account|my-account|login|wishlist|compare|cdn-cgi)(?:\/|$|\.|\?)/i;
 /** A price per kilo/litre/metre (EU "unit price", "Grundpreis"): never the price of the item. */
 const UNIT_MARKER = /unit-?price|price-?per|per-?unit|base-?price|grundpreis|prix-?unitaire|preco-?unitario/;
-const UNIT_TEXT =
-  /(?:\/|\bper\b|\bpro\b|\bpar\b|\bpor\b|\bje\b)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:kg|g|mg|l|lt|ltr|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|litro|gallon)(?![\p{L}\d])/iu;
+/** The units a unit price is given per ("/kg", "per 100 ml"). */
+const UNITS = String.raw`(?:kg|g|mg|l|lt|ltr|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|litro|gallon)(?![\p{L}\d])`;
+const UNIT_TEXT = new RegExp(
+  String.raw`(?:\/|\bper\b|\bpro\b|\bpar\b|\bpor\b|\bje\b)\s*(?:\d+(?:[.,]\d+)?\s*)?${UNITS}`,
+  'iu',
+);
 /**
  * The same written just after the amount, in the next element (`<span>€8,65</span><span>/lt</span>`); per one,
  * ten, a hundred or a thousand units only, so a size beside the price ("$38.00 / 1.7 oz") keeps it the price.
  */
-const UNIT_AFTER =
-  /^\s*(?:\/|per(?![\p{L}])|pro(?![\p{L}])|par(?![\p{L}])|por(?![\p{L}])|je(?![\p{L}]))\s*(?:(?:1|10|100|1000)\s*)?(?:kg|g|mg|l|lt|ltr|ml|cl|dl|oz|fl\.?\s?oz|lb|lbs|m|m2|m²|cm|sq\.?\s?ft|kilo|litre|liter|litro|gallon)(?![\p{L}\d])/iu;
+const UNIT_AFTER = new RegExp(
+  String.raw`^\s*(?:\/|per(?![\p{L}])|pro(?![\p{L}])|par(?![\p{L}])|por(?![\p{L}])|je(?![\p{L}]))\s*(?:(?:1|10|100|1000)\s*)?${UNITS}`,
+  'iu',
+);
 /** Superscript or "cents" spans holding the decimals of a split price (`$<b>39</b><sup>99</sup>`). */
 const CENTS_MARKER = /cents|fraction|decimals/;
 

@@ -1,6 +1,7 @@
 import { type CheerioAPI, load } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { mayBeProductPage } from './discover-links.ts';
+import { ancestry, isElement } from './dom-position.ts';
 import { extractBySelectors } from './extract-by-selectors.ts';
 import {
   ADD_TO_CART,
@@ -251,6 +252,20 @@ function hasOwnAddToCart($: CheerioAPI, pageUrl: string): boolean {
   // holding links to other pages of the site is a card when they all go to one other product page;
   // a block holding the page's h1 is the page's own product block.
   const h1 = $('h1').first()[0];
+  const aroundTitle = new Set<AnyNode>(h1 ? ancestry(h1).slice(1) : []);
+  // Links below a block, walked by hand: `$(block).find()` per control and level is css-select's quadratic
+  // removeSubsets on a page Chromium flattened into thousands of siblings (see cardFinder).
+  const linksBelow = (block: Element): Element[] => {
+    const out: Element[] = [];
+    const stack: AnyNode[] = [...block.children];
+    while (stack.length > 0) {
+      const node = stack.pop() as AnyNode;
+      if (!isElement(node)) continue;
+      if (node.name === 'a' && node.attribs.href !== undefined) out.push(node);
+      stack.push(...node.children);
+    }
+    return out;
+  };
   const inCard = (el: Element): boolean => {
     let n: AnyNode | null = el;
     for (let depth = 0; n && depth < 6; depth++, n = n.parent) {
@@ -259,9 +274,9 @@ function hasOwnAddToCart($: CheerioAPI, pageUrl: string): boolean {
       if (['main', 'body', 'html'].includes(e.name)) return false;
       if (['header', 'footer', 'nav', 'aside', 'dialog'].includes(e.name)) return true;
       if (CHROME.test(`${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`)) return true;
-      if (h1 && $(e).find(h1).length > 0) return false;
+      if (aroundTitle.has(e)) return false;
       const pages = new Map<string, URL>();
-      for (const a of $(e).find('a[href]').toArray()) {
+      for (const a of linksBelow(e)) {
         try {
           const u = new URL(a.attribs.href, self);
           if (u.origin === self.origin && u.pathname !== self.pathname) pages.set(u.pathname, u);
